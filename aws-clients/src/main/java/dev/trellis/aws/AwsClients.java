@@ -10,8 +10,11 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
@@ -77,6 +80,12 @@ public final class AwsClients implements AutoCloseable {
     public static final String ENV_DEFAULT_REGION = "AWS_DEFAULT_REGION";
     /** Environment variable that points every client at one endpoint, such as an emulator. */
     public static final String ENV_ENDPOINT_URL = "AWS_ENDPOINT_URL";
+    /** Environment variable with the access key id, read by {@link #fromEnvironment(Map)}. */
+    public static final String ENV_ACCESS_KEY_ID = "AWS_ACCESS_KEY_ID";
+    /** Environment variable with the secret access key, read by {@link #fromEnvironment(Map)}. */
+    public static final String ENV_SECRET_ACCESS_KEY = "AWS_SECRET_ACCESS_KEY";
+    /** Environment variable with the session token, read by {@link #fromEnvironment(Map)}. */
+    public static final String ENV_SESSION_TOKEN = "AWS_SESSION_TOKEN";
     /** Attempts per call (first try included) unless the builder says otherwise. */
     public static final int DEFAULT_MAX_ATTEMPTS = 3;
 
@@ -110,7 +119,7 @@ public final class AwsClients implements AutoCloseable {
     }
 
     /**
-     * Clients for the region in {@code AWS_REGION} (or {@code AWS_DEFAULT_REGION}), with the
+     * Clients for the region in {@code AWS_REGION} (or {@code AWS_DEFAULT_REGION}), with the SDK's
      * default credentials chain, pointed at {@code AWS_ENDPOINT_URL} when that is set.
      *
      * @throws IllegalArgumentException if no region is set or a value is malformed
@@ -121,7 +130,10 @@ public final class AwsClients implements AutoCloseable {
 
     /**
      * Like {@link #fromEnvironment()}, reading the given variables instead of the process
-     * environment (for tests, and for code that launches workloads with their own environment).
+     * environment: for tests, and for code that hands a workload its own environment. Credentials
+     * come from {@code AWS_ACCESS_KEY_ID}, {@code AWS_SECRET_ACCESS_KEY} (and
+     * {@code AWS_SESSION_TOKEN}) in these variables when both keys are there, as the default chain
+     * would take them from the process environment; otherwise from the default chain.
      *
      * @throws IllegalArgumentException if no region is set or a value is malformed
      */
@@ -132,6 +144,15 @@ public final class AwsClients implements AutoCloseable {
         String endpoint = environment.get(ENV_ENDPOINT_URL);
         if (endpoint != null && !endpoint.isBlank()) {
             builder.endpointOverride(parseEndpoint(endpoint.strip()));
+        }
+        String accessKey = environment.get(ENV_ACCESS_KEY_ID);
+        String secretKey = environment.get(ENV_SECRET_ACCESS_KEY);
+        if (accessKey != null && !accessKey.isBlank() && secretKey != null && !secretKey.isBlank()) {
+            String sessionToken = environment.get(ENV_SESSION_TOKEN);
+            builder.credentialsProvider(StaticCredentialsProvider.create(
+                    sessionToken == null || sessionToken.isBlank()
+                            ? AwsBasicCredentials.create(accessKey, secretKey)
+                            : AwsSessionCredentials.create(accessKey, secretKey, sessionToken)));
         }
         return builder.build();
     }
