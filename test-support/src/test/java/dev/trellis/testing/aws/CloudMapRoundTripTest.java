@@ -2,8 +2,10 @@ package dev.trellis.testing.aws;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.trellis.naming.CloudMapAttributes;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.servicediscovery.ServiceDiscoveryClient;
 import software.amazon.awssdk.services.servicediscovery.model.CustomHealthStatus;
@@ -19,6 +21,8 @@ class CloudMapRoundTripTest {
     private static final String SERVICE = "orders";
 
     @Test
+    @DisplayName("GIVEN a service with a custom health check and two instances, one marked UNHEALTHY"
+            + " WHEN DiscoverInstances asks for HEALTHY THEN only the healthy instance comes back, attributes intact")
     void discoverInstancesWithHealthyFilterReturnsOnlyTheHealthyInstance(AwsEmulator aws) {
         // GIVEN an HTTP namespace and a service with a custom health check
         ServiceDiscoveryClient cloudMap = aws.clients().serviceDiscovery();
@@ -32,13 +36,13 @@ class CloudMapRoundTripTest {
                 .service().id();
         // AND two registered instances with the mesh's attributes
         cloudMap.registerInstance(r -> r.serviceId(serviceId).instanceId("task-a").attributes(Map.of(
-                "AWS_INSTANCE_IPV4", "10.0.1.10",
-                "AWS_INSTANCE_PORT", "8080",
-                "TRELLIS_VERSION", "v1")));
+                CloudMapAttributes.IPV4, "10.0.1.10",
+                CloudMapAttributes.PORT, "8080",
+                CloudMapAttributes.VERSION, "v1")));
         cloudMap.registerInstance(r -> r.serviceId(serviceId).instanceId("task-b").attributes(Map.of(
-                "AWS_INSTANCE_IPV4", "10.0.1.11",
-                "AWS_INSTANCE_PORT", "8080",
-                "TRELLIS_VERSION", "v2")));
+                CloudMapAttributes.IPV4, "10.0.1.11",
+                CloudMapAttributes.PORT, "8080",
+                CloudMapAttributes.VERSION, "v2")));
 
         // WHEN one instance reports itself unhealthy
         cloudMap.updateInstanceCustomHealthStatus(r -> r
@@ -52,9 +56,9 @@ class CloudMapRoundTripTest {
         assertThat(healthy).singleElement().satisfies(instance -> {
             assertThat(instance.instanceId()).isEqualTo("task-a");
             assertThat(instance.attributes()).containsExactlyInAnyOrderEntriesOf(Map.of(
-                    "AWS_INSTANCE_IPV4", "10.0.1.10",
-                    "AWS_INSTANCE_PORT", "8080",
-                    "TRELLIS_VERSION", "v1"));
+                    CloudMapAttributes.IPV4, "10.0.1.10",
+                    CloudMapAttributes.PORT, "8080",
+                    CloudMapAttributes.VERSION, "v1"));
         });
         // AND without the filter both are there (the filter, not the registration, removed task-b)
         assertThat(cloudMap.discoverInstances(r -> r
