@@ -1,6 +1,8 @@
 package dev.trellis.testing.aws;
 
 import dev.trellis.aws.AwsClients;
+import dev.trellis.testing.aws.internal.EmulatorHttp;
+import dev.trellis.testing.aws.internal.RunningEmulator;
 import java.net.URI;
 import java.util.Map;
 import java.util.Set;
@@ -8,8 +10,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import dev.trellis.testing.aws.internal.EmulatorHttp;
-import dev.trellis.testing.aws.internal.RunningEmulator;
 
 /**
  * A running AWS API emulator (moto, or LocalStack) shared by every test in the JVM, injected by
@@ -92,8 +92,8 @@ public final class AwsEmulator {
         return Map.of(
                 AwsClients.ENV_ENDPOINT_URL, endpoint().toString(),
                 AwsClients.ENV_REGION, REGION,
-                "AWS_ACCESS_KEY_ID", ACCESS_KEY,
-                "AWS_SECRET_ACCESS_KEY", ACCESS_KEY);
+                AwsClients.ENV_ACCESS_KEY_ID, ACCESS_KEY,
+                AwsClients.ENV_SECRET_ACCESS_KEY, ACCESS_KEY);
     }
 
     /**

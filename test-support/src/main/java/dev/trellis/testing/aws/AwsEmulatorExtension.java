@@ -22,8 +22,10 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  *       ({@code pip install 'moto[server]'}).</li>
  *   <li>LocalStack through Testcontainers instead, where the environment has
  *       {@code TRELLIS_AWS_EMULATOR=localstack} and {@code LOCALSTACK_AUTH_TOKEN} and Docker
- *       answers; if the first two are set but Docker or the token is missing, a warning is logged and
- *       moto is used.</li>
+ *       answers; with {@code TRELLIS_AWS_EMULATOR=localstack} but no token or no Docker, a warning
+ *       is logged and moto is used.</li>
+ *   <li>If the emulator cannot be started, every class that uses it fails with the same message;
+ *       the start is not retried.</li>
  *   <li>Wipes the emulator's state once before each top-level test class (nested classes share
  *       their outer class's state).</li>
  *   <li>Resolves parameters of type {@link AwsEmulator} in constructors, test and lifecycle methods.</li>
@@ -62,8 +64,8 @@ public final class AwsEmulatorExtension implements BeforeAllCallback, ParameterR
      */
     private static AwsEmulator emulatorFor(ExtensionContext context) {
         AwsEmulator emulator = context.getRoot().getStore(NAMESPACE)
-                .getOrComputeIfAbsent(Session.class, key -> startSession(System.getenv()), Session.class)
-                .emulator();
+                .getOrComputeIfAbsent(Session.class, key -> Session.start(System.getenv()), Session.class)
+                .emulatorOrThrow();
         topLevelClassContext(context).getStore(NAMESPACE)
                 .getOrComputeIfAbsent("reset", key -> {
                     emulator.reset();
@@ -80,26 +82,47 @@ public final class AwsEmulatorExtension implements BeforeAllCallback, ParameterR
         return current;
     }
 
-    static Session startSession(Map<String, String> environment) {
+    private static AwsEmulator startEmulator(Map<String, String> environment) {
         if ("localstack".equalsIgnoreCase(environment.getOrDefault(BACKEND_ENV, "").strip())) {
             String token = environment.getOrDefault(LOCALSTACK_TOKEN_ENV, "").strip();
             if (token.isEmpty()) {
                 LOG.log(System.Logger.Level.WARNING, BACKEND_ENV + "=localstack but " + LOCALSTACK_TOKEN_ENV
-                        + " is not set (LocalStack lacks Cloud Map, ECS and EKS without it): using moto");
+                        + " is not set (LocalStack needs it): using moto");
             } else if (!LocalStackServer.dockerAvailable()) {
                 LOG.log(System.Logger.Level.WARNING, BACKEND_ENV + "=localstack but Docker does not answer: using moto");
             } else {
-                return new Session(new AwsEmulator(AwsEmulator.Backend.LOCALSTACK, LocalStackServer.start(token)));
+                return new AwsEmulator(AwsEmulator.Backend.LOCALSTACK, LocalStackServer.start(token));
             }
         }
-        return new Session(new AwsEmulator(AwsEmulator.Backend.MOTO, MotoServer.start()));
+        return new AwsEmulator(AwsEmulator.Backend.MOTO, MotoServer.start());
     }
 
-    /** The root-store entry: JUnit closes it when the whole test run ends. */
-    record Session(AwsEmulator emulator) implements AutoCloseable {
+    /**
+     * The root-store entry, closed by JUnit when the whole test run ends. A failed start is kept
+     * too, so that each later class fails at once with the same message instead of trying again.
+     */
+    private record Session(AwsEmulator emulator, RuntimeException startFailure) implements AutoCloseable {
+
+        static Session start(Map<String, String> environment) {
+            try {
+                return new Session(startEmulator(environment), null);
+            } catch (RuntimeException e) {
+                return new Session(null, e);
+            }
+        }
+
+        AwsEmulator emulatorOrThrow() {
+            if (startFailure != null) {
+                throw startFailure;
+            }
+            return emulator;
+        }
+
         @Override
         public void close() {
-            emulator.shutdown();
+            if (emulator != null) {
+                emulator.shutdown();
+            }
         }
     }
 }

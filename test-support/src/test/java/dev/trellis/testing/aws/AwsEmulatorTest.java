@@ -59,6 +59,19 @@ class AwsEmulatorTest {
     }
 
     @Test
+    @DisplayName("GIVEN a metric put through CloudWatch WHEN metrics are listed THEN moto returns it"
+            + " (the SDK below 2.40.6 still speaks the query protocol moto understands)")
+    void cloudWatchMetricsRoundTrip(AwsEmulator aws) {
+        aws.clients().cloudWatch().putMetricData(r -> r.namespace("Trellis/Proxy")
+                .metricData(m -> m.metricName("requests").value(1.0)
+                        .dimensions(d -> d.name("service").value("orders"))));
+
+        assertThat(aws.clients().cloudWatch().listMetrics(r -> r.namespace("Trellis/Proxy")).metrics())
+                .singleElement()
+                .satisfies(metric -> assertThat(metric.metricName()).isEqualTo("requests"));
+    }
+
+    @Test
     @DisplayName("GIVEN zero describes per step WHEN setting the ECS task transition THEN it fails naming the value")
     void transitionNeedsAtLeastOneDescribe(AwsEmulator aws) {
         assertThatThrownBy(() -> aws.setEcsTaskTransitionManual(0))

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.testkit.engine.EngineTestKit;
 import org.junit.platform.testkit.engine.Event;
 
@@ -24,13 +25,13 @@ class MotoServerTest {
 
     @Test
     @DisplayName("GIVEN trellis.moto.command names a missing executable WHEN a @WithAwsEmulator class runs"
-            + " THEN it fails saying what was tried and how to install moto")
+            + " THEN it fails saying what was tried and how to install moto, once for every class, without retrying")
     void missingMotoFailsWithInstallHint() {
         String previous = System.setProperty(MotoServer.COMMAND_PROPERTY, "/nonexistent/moto_server");
         List<Event> failures;
         try {
             failures = EngineTestKit.engine("junit-jupiter")
-                    .selectors(selectClass(NeedsTheEmulator.class))
+                    .selectors(selectClass(NeedsTheEmulator.class), selectClass(AlsoNeedsTheEmulator.class))
                     .execute()
                     .containerEvents()
                     .failed()
@@ -43,16 +44,19 @@ class MotoServerTest {
             }
         }
 
-        assertThat(failures).singleElement().satisfies(event -> assertThat(
-                event.getPayload(org.junit.platform.engine.TestExecutionResult.class).orElseThrow()
-                        .getThrowable().orElseThrow())
+        List<Throwable> causes = failures.stream()
+                .map(event -> event.getPayload(TestExecutionResult.class).orElseThrow().getThrowable().orElseThrow())
+                .toList();
+        assertThat(causes).hasSize(2);
+        assertThat(causes.get(1)).as("the failed start is remembered, not retried").isSameAs(causes.get(0));
+        assertThat(causes.get(0))
                 .isInstanceOf(ExtensionConfigurationException.class)
                 .hasMessageContaining("The AWS emulator (moto) could not be started. Tried:\n"
                         + "  - /nonexistent/moto_server -H 127.0.0.1 -p ")
                 .hasMessageContaining("cannot run it")
                 .hasMessageContaining("Install moto with: pip install 'moto[server]'")
                 .hasMessageContaining("-Dtrellis.moto.command=/path/to/moto_server")
-                .hasMessageContaining("moto-server.log"));
+                .hasMessageContaining("moto-server.log");
     }
 
     @Test
@@ -85,6 +89,14 @@ class MotoServerTest {
 
     @WithAwsEmulator
     static class NeedsTheEmulator {
+        @Test
+        void usesIt(AwsEmulator aws) {
+            assertThat(aws.endpoint()).isNotNull();
+        }
+    }
+
+    @WithAwsEmulator
+    static class AlsoNeedsTheEmulator {
         @Test
         void usesIt(AwsEmulator aws) {
             assertThat(aws.endpoint()).isNotNull();
