@@ -119,8 +119,11 @@ public final class AwsClients implements AutoCloseable {
     }
 
     /**
-     * Clients for the region in {@code AWS_REGION} (or {@code AWS_DEFAULT_REGION}), with the SDK's
-     * default credentials chain, pointed at {@code AWS_ENDPOINT_URL} when that is set.
+     * Clients for the region in {@code AWS_REGION} (or {@code AWS_DEFAULT_REGION}), pointed at
+     * {@code AWS_ENDPOINT_URL} when that is set. Credentials: the keys in {@code AWS_ACCESS_KEY_ID},
+     * {@code AWS_SECRET_ACCESS_KEY} (and {@code AWS_SESSION_TOKEN}) when set, as on Lambda;
+     * otherwise the SDK's default credentials chain (profiles, web identity, ECS container
+     * credentials, EC2 instance metadata), which this factory closes with itself.
      *
      * @throws IllegalArgumentException if no region is set or a value is malformed
      */
@@ -130,10 +133,7 @@ public final class AwsClients implements AutoCloseable {
 
     /**
      * Like {@link #fromEnvironment()}, reading the given variables instead of the process
-     * environment: for tests, and for code that hands a workload its own environment. Credentials
-     * come from {@code AWS_ACCESS_KEY_ID}, {@code AWS_SECRET_ACCESS_KEY} (and
-     * {@code AWS_SESSION_TOKEN}) in these variables when both keys are there, as the default chain
-     * would take them from the process environment; otherwise from the default chain.
+     * environment: for tests, and for code that hands a workload its own environment.
      *
      * @throws IllegalArgumentException if no region is set or a value is malformed
      */

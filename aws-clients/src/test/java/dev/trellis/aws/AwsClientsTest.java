@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.exception.SdkServiceException;
 import software.amazon.awssdk.regions.Region;
@@ -103,6 +104,14 @@ class AwsClientsTest {
                     "AWS_ACCESS_KEY_ID", "AKID", "AWS_SECRET_ACCESS_KEY", "SECRET", "AWS_SESSION_TOKEN", "TOKEN"))) {
                 assertThat(aws.credentialsProvider().resolveCredentials())
                         .isEqualTo(AwsSessionCredentials.create("AKID", "SECRET", "TOKEN"));
+            }
+        }
+
+        @Test
+        @DisplayName("GIVEN no keys in the variables WHEN read THEN the SDK's default credentials chain is used")
+        void defaultChainWithoutKeys() {
+            try (AwsClients aws = AwsClients.fromEnvironment(Map.of("AWS_REGION", "us-east-1", "AWS_ACCESS_KEY_ID", "AKID"))) {
+                assertThat(aws.credentialsProvider()).isInstanceOf(DefaultCredentialsProvider.class);
             }
         }
 

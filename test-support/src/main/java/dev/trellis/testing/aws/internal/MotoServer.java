@@ -154,8 +154,7 @@ public final class MotoServer implements RunningEmulator {
         long logOffset = sizeOf(log);
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                .redirectInput(ProcessBuilder.Redirect.PIPE);
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().put("PYTHONUNBUFFERED", "1");
         appendLine(log, "=== " + Instant.now() + " starting: " + shown);
         Process process;
