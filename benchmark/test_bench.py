@@ -86,7 +86,7 @@ class FakeRunner:
 
 class MaxRateSearch(unittest.TestCase):
     durations = bench.Durations(warmup_s=0, warmup_qps=0, fixed_s=0, other_s=0, probe_s=1, search_s=1,
-                                search_steps=4, quiet_wait_s=0)
+                                search_steps=4, quiet_wait_s=0, rerun_s=0)
 
     def test_given_a_limit_between_known_good_and_probe_when_searching_then_best_is_good_and_close_below_it(self):
         runner = FakeRunner(limit=12_000, closed_loop_max=20_000)
