@@ -1,0 +1,138 @@
+package dev.trellis.controller;
+
+import dev.trellis.aws.AwsClients;
+import dev.trellis.controller.registry.CloudMapRegistry;
+import dev.trellis.controller.registry.Registry;
+import dev.trellis.controller.spec.FileSpecReader;
+import dev.trellis.controller.spec.ParameterStore;
+import dev.trellis.controller.spec.SpecReader;
+import dev.trellis.controller.spec.SsmSpecReader;
+import dev.trellis.naming.CloudMapNames;
+import dev.trellis.snapshot.client.cloudmap.CloudMapDirectory;
+import dev.trellis.spec.MeshSpecs;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code trellis-controller}: wires a spec source, a registry and the server from the command
+ * line, then runs until stopped. Local mode:
+ * <pre>
+ * java -jar controller/target/trellis-controller.jar --spec-file examples/shop/mesh.yaml --port 9090
+ * </pre>
+ * Against AWS (or an emulator through {@code AWS_ENDPOINT_URL}):
+ * <pre>
+ * java -jar trellis-controller.jar --mesh shop --registry cloudmap --namespace-id ns-123 --port 9090
+ * </pre>
+ */
+@Command(name = "trellis-controller", mixinStandardHelpOptions = true, version = "trellis-controller 0.1.0",
+        description = "Serves proxy snapshots computed from the mesh spec and the registry.")
+public final class Main implements Callable<Integer> {
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    SpecChoice spec;
+
+    static final class SpecChoice {
+        @Option(names = "--spec-file", paramLabel = "<path>", description = "Local mode: the mesh spec, YAML or JSON.")
+        Path file;
+
+        @Option(names = "--mesh", paramLabel = "<name>", description = "Read the spec of this mesh from SSM (/trellis/<mesh>/...).")
+        String mesh;
+    }
+
+    @Option(names = "--registry", defaultValue = "memory", paramLabel = "memory|cloudmap",
+            description = "Where endpoints come from (default: ${DEFAULT-VALUE}).")
+    RegistryKind registry;
+
+    @Option(names = "--namespace-id", paramLabel = "<id>",
+            description = "The Cloud Map namespace (default: the one named <mesh>.local).")
+    String namespaceId;
+
+    @Option(names = "--port", defaultValue = "9090", description = "Snapshots, registry API and status (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--host", defaultValue = "0.0.0.0", description = "Address to bind (default: ${DEFAULT-VALUE}).")
+    String host;
+
+    @Option(names = "--spec-interval", defaultValue = "2s", converter = DurationConverter.class,
+            description = "How often the spec is read (default: ${DEFAULT-VALUE}).")
+    Duration specInterval;
+
+    @Option(names = "--cloudmap-interval", defaultValue = "5s", converter = DurationConverter.class,
+            description = "How often Cloud Map is read (default: ${DEFAULT-VALUE}).")
+    Duration cloudMapInterval;
+
+    @Option(names = "--ecs-cluster", paramLabel = "<cluster>",
+            description = "Register the tasks of this ECS cluster in Cloud Map (repeatable; needs --registry cloudmap).")
+    List<String> ecsClusters = new ArrayList<>();
+
+    enum RegistryKind { memory, cloudmap }
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        AwsClients aws = spec.mesh != null || registry == RegistryKind.cloudmap || !ecsClusters.isEmpty()
+                ? AwsClients.fromEnvironment() : null;
+        SpecReader<?> reader = spec.file != null ? new FileSpecReader(spec.file)
+                : new SsmSpecReader(spec.mesh, ParameterStore.of(aws.ssm()));
+        Registry endpoints = switch (registry) {
+            case memory -> Registry.inMemory();
+            case cloudmap -> new CloudMapRegistry(CloudMapDirectory.of(aws.serviceDiscovery()),
+                    namespaceId != null ? CloudMapRegistry.namespaceName(aws.serviceDiscovery(), namespaceId)
+                            : CloudMapNames.namespace(spec.mesh != null ? spec.mesh : MeshSpecs.read(spec.file).mesh()),
+                    cloudMapInterval);
+        };
+        if (!ecsClusters.isEmpty()) {
+            throw new CommandLine.ParameterException(new CommandLine(this),
+                    "--ecs-cluster: " + ecsClusters + " (expected: none yet; the ECS source from cloudmap-sync is not wired)");
+        }
+        Controller.Builder builder = Controller.builder(reader, endpoints)
+                .host(host).port(port).specInterval(specInterval);
+        if (aws != null) {
+            builder.closing(aws);
+        }
+        Controller controller = builder.start();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            controller.close();
+            stopped.countDown();
+        }, "controller-shutdown"));
+        org.slf4j.LoggerFactory.getLogger(Main.class).info(
+                "event=controller.started port={} spec={} registry={}", controller.port(),
+                controller.specWatcher().source(), endpoints.kind());
+        stopped.await();
+        return 0;
+    }
+
+    /** Durations as {@code 500ms}, {@code 2s}, {@code 1m}. */
+    static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+        private static final Pattern FORM = Pattern.compile("(\\d+)(ms|s|m)");
+
+        @Override
+        public Duration convert(String value) {
+            Matcher m = FORM.matcher(value.strip());
+            if (!m.matches()) {
+                throw new CommandLine.TypeConversionException(
+                        "duration: " + value + " (expected: a number with ms, s or m, such as 2s)");
+            }
+            long n = Long.parseLong(m.group(1));
+            return switch (m.group(2)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "s" -> Duration.ofSeconds(n);
+                default -> Duration.ofMinutes(n);
+            };
+        }
+    }
+}
