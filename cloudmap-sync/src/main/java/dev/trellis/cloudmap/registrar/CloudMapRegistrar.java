@@ -202,6 +202,11 @@ public final class CloudMapRegistrar {
         });
     }
 
+    /** The attributes of one instance, when it is registered. GetInstance. */
+    public Optional<Map<String, String>> registeredAttributes(String mesh, String service, String instanceId) {
+        return withService(mesh, service, serviceId -> api.getInstance(serviceId, instanceId).map(CloudMapInstance::attributes));
+    }
+
     /**
      * The instances of one mesh service with their health, one entry per instance id (duplicate
      * records of one id are counted in {@link RegisteredInstance#copies()}). An absent Cloud Map
@@ -224,13 +229,22 @@ public final class CloudMapRegistrar {
 
     /** Deletes the records of one instance id until none is left (repairs emulator duplicates). */
     public int removeAllCopies(String mesh, String service, String instanceId, int copies) {
+        return removeAllCopies(mesh, service, instanceId, copies, "duplicate-records");
+    }
+
+    /**
+     * Removes an instance that {@link #instances} listed with {@code copies} records (1 normally),
+     * with the reason written to the log line; returns how many records were removed.
+     */
+    public int removeAllCopies(String mesh, String service, String instanceId, int copies, String reason) {
         return withService(mesh, service, serviceId -> {
             int removed = 0;
-            for (int i = 0; i < copies && api.deregisterInstance(serviceId, instanceId).isPresent(); i++) {
+            for (int i = 0; i < Math.max(1, copies) && api.deregisterInstance(serviceId, instanceId).isPresent(); i++) {
                 removed++;
             }
-            LOG.info(KeyValueLine.of("action", "deregister", "result", "removed", "mesh", mesh, "service", service,
-                    "instance", instanceId, "copies", removed, "reason", "duplicate-records"));
+            LOG.info(KeyValueLine.of("action", "deregister", "result", removed > 0 ? "removed" : "absent",
+                    "mesh", mesh, "service", service,
+                    "instance", instanceId, "copies", removed, "reason", reason));
             return removed;
         });
     }
