@@ -1,0 +1,23 @@
+package dev.trellis.ca.store;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Everything the mesh CA persists: the {@code active} root that signs leaves, an optional {@code next}
+ * root already published in the trust bundle but not yet signing (stage one of a rotation), and the
+ * {@code retiring} roots still trusted until their leaves have expired (stage two).
+ */
+public record CaMaterial(CaGeneration active, Optional<CaGeneration> next, List<RetiringRoot> retiring) {
+    public CaMaterial {
+        Objects.requireNonNull(active, "active");
+        Objects.requireNonNull(next, "next");
+        retiring = List.copyOf(retiring);
+    }
+
+    /** Material with only an active root. */
+    public static CaMaterial of(CaGeneration active) {
+        return new CaMaterial(active, Optional.empty(), List.of());
+    }
+}

@@ -1,0 +1,91 @@
+package dev.trellis.ca.tls;
+
+import dev.trellis.naming.SpiffeId;
+import dev.trellis.spec.TlsMode;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.ChannelHandler;
+import io.netty.handler.ssl.OptionalSslHandler;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+
+/**
+ * The current TLS contexts of a proxy, following its {@link CertificateSource}: each rotation swaps
+ * in a new generation of contexts (built on first use), so every new connection handshakes with the
+ * newest certificate and trust bundle, and connections already open keep the context they started with.
+ */
+public final class TlsContexts {
+
+    private final MeshTls tls;
+    private final AtomicReference<Generation> generation;
+
+    TlsContexts(MeshTls tls, CertificateSource source) {
+        this.tls = tls;
+        this.generation = new AtomicReference<>(new Generation(source.current()));
+        source.onRotation(key -> generation.set(new Generation(key)));
+    }
+
+    /** The certificate the newest contexts present. */
+    public CertifiedKey certifiedKey() {
+        return generation.get().key;
+    }
+
+    /** The newest server context for {@code mode} (STRICT or PERMISSIVE). */
+    public SslContext server(TlsMode mode) {
+        return generation.get().server(mode);
+    }
+
+    /** {@link #server(TlsMode)} as a supplier, read again for every connection. */
+    public Supplier<SslContext> serverSupplier(TlsMode mode) {
+        Objects.requireNonNull(mode, "mode");
+        return () -> server(mode);
+    }
+
+    /** The newest client context for calling the service whose identity is {@code expectedServer}. */
+    public SslContext client(SpiffeId expectedServer) {
+        return generation.get().client(expectedServer);
+    }
+
+    /**
+     * The first handler of an inbound connection: an {@link SslHandler} that requires a client
+     * certificate (STRICT), or an {@link OptionalSslHandler} that accepts TLS with or without a client
+     * certificate and plaintext too (PERMISSIVE).
+     *
+     * @throws IllegalArgumentException for DISABLED: add no TLS handler then
+     */
+    public ChannelHandler newInboundHandler(TlsMode mode, ByteBufAllocator allocator) {
+        return switch (Objects.requireNonNull(mode, "mode")) {
+            case STRICT -> server(TlsMode.STRICT).newHandler(allocator);
+            case PERMISSIVE -> new OptionalSslHandler(server(TlsMode.PERMISSIVE));
+            case DISABLED -> throw new IllegalArgumentException("mode: DISABLED (expected: STRICT or PERMISSIVE; add no TLS handler for DISABLED)");
+        };
+    }
+
+    /** The first handler of an outbound connection to {@code expectedServer} at {@code host:port}. */
+    public SslHandler newOutboundHandler(SpiffeId expectedServer, ByteBufAllocator allocator, String host, int port) {
+        return client(expectedServer).newHandler(allocator, host, port);
+    }
+
+    private final class Generation {
+        private final CertifiedKey key;
+        private final Map<TlsMode, SslContext> servers = new EnumMap<>(TlsMode.class);
+        private final Map<SpiffeId, SslContext> clients = new ConcurrentHashMap<>();
+
+        Generation(CertifiedKey key) {
+            this.key = Objects.requireNonNull(key, "key");
+        }
+
+        synchronized SslContext server(TlsMode mode) {
+            return servers.computeIfAbsent(mode, m -> tls.serverContext(key, m));
+        }
+
+        SslContext client(SpiffeId expectedServer) {
+            return clients.computeIfAbsent(expectedServer, id -> tls.clientContext(key, id));
+        }
+    }
+}

@@ -1,0 +1,105 @@
+package dev.trellis.ca.tls;
+
+import static dev.trellis.ca.testing.TestMesh.id;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.trellis.ca.testing.Loopback;
+import dev.trellis.ca.testing.TestMesh;
+import dev.trellis.spec.TlsMode;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslProvider;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+@DisplayName("Peer verification: every bad certificate is refused in a real handshake, with its counted reason")
+class PeerVerificationTest {
+
+    private final TestMesh mesh = new TestMesh();
+    private final CertifiedKey payments = mesh.certify("payments");
+    private final Instant now = Instant.now();
+
+    enum BadClient { EXPIRED, NOT_YET_VALID, SELF_SIGNED, WRONG_CA, NO_URI_SAN, TWO_URI_SANS, NOT_SPIFFE, OTHER_TRUST_DOMAIN }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(BadClient.class)
+    void GIVEN_a_STRICT_server_WHEN_a_client_presents_a_bad_certificate_THEN_the_server_refuses_it_with_the_reason(BadClient bad)
+            throws Exception {
+        CertifiedKey client = switch (bad) {
+            case EXPIRED -> mesh.leaf(now.minus(Duration.ofDays(2)), now.minus(Duration.ofDays(1)), List.of(id("orders").uri()));
+            case NOT_YET_VALID -> mesh.leaf(now.plus(Duration.ofDays(1)), now.plus(Duration.ofDays(2)), List.of(id("orders").uri()));
+            case SELF_SIGNED -> mesh.selfSigned("orders");
+            case WRONG_CA -> new TestMesh().certify("orders");
+            case NO_URI_SAN -> mesh.leaf(now.minusSeconds(60), now.plusSeconds(3600), List.of());
+            case TWO_URI_SANS -> mesh.leaf(now.minusSeconds(60), now.plusSeconds(3600), List.of(id("orders").uri(), id("admin").uri()));
+            case NOT_SPIFFE -> mesh.leaf(now.minusSeconds(60), now.plusSeconds(3600), List.of("https://orders.example.org/"));
+            case OTHER_TRUST_DOMAIN -> mesh.leaf(now.minusSeconds(60), now.plusSeconds(3600),
+                    List.of("spiffe://evil.example.com/mesh/shop/service/orders"));
+        };
+        PeerRejection expected = switch (bad) {
+            case EXPIRED -> PeerRejection.EXPIRED;
+            case NOT_YET_VALID -> PeerRejection.NOT_YET_VALID;
+            case SELF_SIGNED -> PeerRejection.SELF_SIGNED;
+            case WRONG_CA -> PeerRejection.WRONG_CA;
+            default -> PeerRejection.WRONG_SAN;
+        };
+        MeshTls serverTls = MeshTls.forTrustDomain(TestMesh.TRUST_DOMAIN);
+        SslContext server = serverTls.serverContext(payments, TlsMode.STRICT);
+        // The client trusts the mesh so that only the server's judgement is tested.
+        SslContext clientContext = MeshTls.forTrustDomain(TestMesh.TRUST_DOMAIN).clientContext(
+                new CertifiedKey(client.identity(), client.privateKey(), client.chain(), payments.trustBundle()), id("payments"));
+
+        try (Loopback loopback = new Loopback(ch -> server.newHandler(ch.alloc()));
+             Loopback.Client call = loopback.connect(ch -> clientContext.newHandler(ch.alloc()))) {
+            call.handshake();
+            Loopback.Accepted accepted = loopback.accepted.poll(5, TimeUnit.SECONDS);
+            assertThat(accepted.handshakeSucceeded()).isFalse();
+            assertThat(serverTls.rejections().count(expected)).isEqualTo(1);
+            assertThat(serverTls.rejections().total()).isEqualTo(1);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = SslProvider.class, names = {"OPENSSL", "JDK"})
+    void GIVEN_orders_expects_payments_WHEN_the_server_is_shipping_THEN_the_client_refuses_it_as_the_wrong_identity(SslProvider provider)
+            throws Exception {
+        MeshTls tls = MeshTls.builder().trustDomain(TestMesh.TRUST_DOMAIN).provider(provider).build();
+        SslContext server = tls.serverContext(mesh.certify("shipping"), TlsMode.STRICT);
+        SslContext client = tls.clientContext(mesh.certify("orders"), id("payments"));
+        try (Loopback loopback = new Loopback(ch -> server.newHandler(ch.alloc()));
+             Loopback.Client call = loopback.connect(ch -> client.newHandler(ch.alloc()))) {
+            assertThat(call.handshake()).isFalse();
+            assertThat(call.ssl().handshakeFuture().cause()).hasStackTraceContaining(
+                    "peer identity: spiffe://example.org/mesh/shop/service/shipping (expected: spiffe://example.org/mesh/shop/service/payments)");
+            assertThat(tls.rejections().count(PeerRejection.WRONG_IDENTITY)).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void GIVEN_an_expired_chain_WHEN_verified_THEN_the_message_names_the_field_the_value_and_what_was_expected() {
+        PeerRejections rejections = new PeerRejections();
+        CertifiedKey expired = mesh.leaf(Instant.parse("2020-01-01T00:00:00Z"), Instant.parse("2020-01-02T00:00:00Z"),
+                List.of(id("orders").uri()));
+        PeerVerifier verifier = PeerVerifier.of(TestMesh.TRUST_DOMAIN, mesh.ca.trustBundle(), rejections);
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> verifier.verify(expired.chain(), java.util.Optional.empty()))
+                .isInstanceOf(PeerRejectedException.class)
+                .hasMessageStartingWith("peer certificate notAfter: 2020-01-02T00:00:00Z (expected: after ")
+                .extracting(e -> ((PeerRejectedException) e).reason()).isEqualTo(PeerRejection.EXPIRED);
+        assertThat(rejections.count(PeerRejection.EXPIRED)).isEqualTo(1);
+    }
+
+    @Test
+    void GIVEN_a_good_chain_WHEN_verified_THEN_its_identity_is_returned_and_nothing_is_counted() throws Exception {
+        PeerRejections rejections = new PeerRejections();
+        PeerVerifier verifier = PeerVerifier.of(TestMesh.TRUST_DOMAIN, mesh.ca.trustBundle(), rejections);
+
+        assertThat(verifier.verify(payments.chain(), java.util.Optional.of(id("payments")))).isEqualTo(id("payments"));
+        assertThat(rejections.total()).isZero();
+    }
+}
