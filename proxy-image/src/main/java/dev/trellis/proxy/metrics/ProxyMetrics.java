@@ -1,0 +1,368 @@
+package dev.trellis.proxy.metrics;
+
+import dev.trellis.aws.AwsClients;
+import dev.trellis.proxy.metrics.internal.CloudWatchExport;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The proxy's meters, resolved ahead of time so that the request path never builds a tag list
+ * or a string.
+ *
+ * <p>How the data plane uses it: when a snapshot is applied, resolve one {@link RouteMeters} per
+ * (service, route, cluster) with {@link #forRoute} and one {@link ClusterMeters} per cluster
+ * with {@link #forCluster} (both are cached: asking twice returns the same handle), keep them in
+ * the routing table, and on each request call only methods of those handles:
+ *
+ * <pre>{@code
+ * ProxyMetrics.RouteMeters meters = metrics.forRoute("orders", "checkout", "orders/v2"); // at apply time
+ * ...
+ * meters.record(response.status().code(), System.nanoTime() - startNanos);            // per request
+ * meters.retried();                                                                      // per retry
+ * metrics.forCluster("orders/v2").rejected(RejectionReason.MAX_REQUESTS);                // per rejection
+ * metrics.connections(Direction.INBOUND).opened();                                       // channelActive
+ * metrics.badRequest(BadRequestReason.SMUGGLING);                                        // decoder said no
+ * }</pre>
+ *
+ * <p>Meters (Prometheus names; CloudWatch gets the same meters with the dots kept and a statistic
+ * suffix, such as {@code trellis.proxy.requests.count}):
+ * <ul>
+ *   <li>{@code trellis_proxy_requests_total{service,route,cluster,status}}: responses by status class
+ *       ({@code 1xx}..{@code 5xx}, or {@code none} when no response was sent);</li>
+ *   <li>{@code trellis_proxy_request_duration_seconds{service,route,cluster}}: a timer with a
+ *       percentile histogram (Prometheus: {@code histogram_quantile} over the buckets) and p50, p90,
+ *       p99 computed in the proxy (CloudWatch, which has no histograms:
+ *       {@code trellis.proxy.request.duration.percentile.value} with a {@code phi} dimension);</li>
+ *   <li>{@code trellis_proxy_retries_total{service,route,cluster}};</li>
+ *   <li>{@code trellis_proxy_circuit_breaker_rejections_total{cluster,reason}};</li>
+ *   <li>{@code trellis_proxy_outlier_ejections_total{cluster}};</li>
+ *   <li>{@code trellis_proxy_connections_active{direction}}: a gauge, inbound and outbound;</li>
+ *   <li>{@code trellis_proxy_bad_requests_total{reason}}.</li>
+ * </ul>
+ * plus JVM memory, threads, CPU and uptime, for Prometheus only (CloudWatch charges per metric).
+ *
+ * <p>Build one with {@link #prometheus()}, {@link #builder()} (common tags, CloudWatch export),
+ * or {@link #noop()} in tests. Thread-safe. {@link #close()} publishes the last CloudWatch step
+ * and stops the export.
+ */
+public final class ProxyMetrics implements AutoCloseable {
+
+    /** The route name {@link #forInbound} uses. */
+    public static final String INBOUND_ROUTE = "inbound";
+    /** The cluster name {@link #forInbound} uses: the application beside the proxy. */
+    public static final String LOCAL_APP_CLUSTER = "local-app";
+
+    static final String REQUESTS = "trellis.proxy.requests";
+    static final String REQUEST_DURATION = "trellis.proxy.request.duration";
+    static final String RETRIES = "trellis.proxy.retries";
+    static final String REJECTIONS = "trellis.proxy.circuit.breaker.rejections";
+    static final String EJECTIONS = "trellis.proxy.outlier.ejections";
+    static final String ACTIVE_CONNECTIONS = "trellis.proxy.connections.active";
+    static final String BAD_REQUESTS = "trellis.proxy.bad.requests";
+
+    private static final String[] STATUS_CLASSES = {"none", "1xx", "2xx", "3xx", "4xx", "5xx"};
+
+    private final MeterRegistry registry;
+    private final PrometheusMeterRegistry prometheus;
+    private final CloudWatchExport cloudWatch;
+    private final Map<RouteKey, RouteMeters> routes = new ConcurrentHashMap<>();
+    private final Map<String, ClusterMeters> clusters = new ConcurrentHashMap<>();
+    private final Map<Direction, ConnectionGauge> connections = new EnumMap<>(Direction.class);
+    private final Map<BadRequestReason, Counter> badRequests = new EnumMap<>(BadRequestReason.class);
+
+    private ProxyMetrics(MeterRegistry registry, PrometheusMeterRegistry prometheus, CloudWatchExport cloudWatch) {
+        this.registry = registry;
+        this.prometheus = prometheus;
+        this.cloudWatch = cloudWatch;
+        for (Direction direction : Direction.values()) {
+            connections.put(direction, new ConnectionGauge(registry, direction));
+        }
+        for (BadRequestReason reason : BadRequestReason.values()) {
+            badRequests.put(reason, Counter.builder(BAD_REQUESTS)
+                    .description("Requests refused or lost before routing, by reason")
+                    .tag("reason", reason.tagValue())
+                    .register(registry));
+        }
+    }
+
+    /** Meters scraped from the admin port's {@code /metrics}, with JVM meters; no CloudWatch. */
+    public static ProxyMetrics prometheus() {
+        return builder().build();
+    }
+
+    /** Meters that record nothing and cost next to nothing: for tests and benchmarks. */
+    public static ProxyMetrics noop() {
+        // A composite registry with no child registry hands out no-op meters.
+        return new ProxyMetrics(new CompositeMeterRegistry(), null, null);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * The meters of one route to one cluster; cached, so call it when a snapshot is applied, not
+     * per request.
+     *
+     * @param service the mesh service the request is for
+     * @param route the route's name ({@code Route.name()})
+     * @param cluster the cluster the request went to ({@code service/version})
+     */
+    public RouteMeters forRoute(String service, String route, String cluster) {
+        RouteKey key = new RouteKey(
+                requireTagValue("service", service), requireTagValue("route", route),
+                requireTagValue("cluster", cluster));
+        return routes.computeIfAbsent(key, k -> new RouteMeters(registry, k));
+    }
+
+    /** The meters of requests that peers send to the local application through the inbound listener. */
+    public RouteMeters forInbound(String localService) {
+        return forRoute(localService, INBOUND_ROUTE, LOCAL_APP_CLUSTER);
+    }
+
+    /** The meters of one cluster (circuit breaking, ejections); cached like {@link #forRoute}. */
+    public ClusterMeters forCluster(String cluster) {
+        return clusters.computeIfAbsent(requireTagValue("cluster", cluster), c -> new ClusterMeters(registry, c));
+    }
+
+    /** The active-connection gauge of one listener. */
+    public ConnectionGauge connections(Direction direction) {
+        return connections.get(Objects.requireNonNull(direction, "direction"));
+    }
+
+    /** Counts one request refused or lost before routing. */
+    public void badRequest(BadRequestReason reason) {
+        badRequests.get(reason).increment();
+    }
+
+    /** Where every meter lives, for code that adds its own (access log drops, TCP bytes, ...). */
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    /** The Prometheus text exposition (format 0.0.4) of every meter; empty when there is no Prometheus registry. */
+    public String scrape() {
+        return prometheus == null ? "" : prometheus.scrape();
+    }
+
+    /** Publishes the last CloudWatch step (when exporting) and stops the export. Idempotent. */
+    @Override
+    public void close() {
+        if (cloudWatch != null) {
+            cloudWatch.close();
+        }
+        if (prometheus != null) {
+            prometheus.close();
+        }
+    }
+
+    private static String requireTagValue(String name, String value) {
+        if (value == null || value.isEmpty()) {
+            throw new IllegalArgumentException(name + ": " + (value == null ? "null" : "\"\"")
+                    + " (expected: a non-empty name)");
+        }
+        return value;
+    }
+
+    private record RouteKey(String service, String route, String cluster) {
+        Tags tags() {
+            return Tags.of(Tag.of("service", service), Tag.of("route", route), Tag.of("cluster", cluster));
+        }
+    }
+
+    /**
+     * The meters of one (service, route, cluster). Methods allocate nothing after the first
+     * response of each status class.
+     */
+    public static final class RouteMeters {
+        private final MeterRegistry registry;
+        private final Tags tags;
+        private final AtomicReferenceArray<Counter> requestsByStatusClass =
+                new AtomicReferenceArray<>(STATUS_CLASSES.length);
+        private final Timer latency;
+        private final Counter retries;
+
+        private RouteMeters(MeterRegistry registry, RouteKey key) {
+            this.registry = registry;
+            this.tags = key.tags();
+            this.latency = Timer.builder(REQUEST_DURATION)
+                    .description("Time from the request's first byte to the response's last byte")
+                    .tags(tags)
+                    .publishPercentileHistogram()
+                    .publishPercentiles(0.5, 0.9, 0.99)
+                    .minimumExpectedValue(Duration.ofMillis(1))
+                    .maximumExpectedValue(Duration.ofSeconds(60))
+                    .register(registry);
+            this.retries = Counter.builder(RETRIES)
+                    .description("Tries sent again after a retriable failure")
+                    .tags(tags)
+                    .register(registry);
+        }
+
+        /**
+         * Records one finished request.
+         *
+         * @param status the HTTP status sent to the caller, or 0 when none was sent (the caller went away)
+         * @param nanos how long it took, from {@link System#nanoTime()} differences
+         */
+        public void record(int status, long nanos) {
+            int statusClass = status >= 100 && status <= 599 ? status / 100 : 0;
+            Counter requests = requestsByStatusClass.get(statusClass);
+            if (requests == null) {
+                requests = Counter.builder(REQUESTS)
+                        .description("Requests by status class of the response sent to the caller")
+                        .tags(tags)
+                        .tag("status", STATUS_CLASSES[statusClass])
+                        .register(registry);
+                requestsByStatusClass.set(statusClass, requests);
+            }
+            requests.increment();
+            latency.record(nanos, TimeUnit.NANOSECONDS);
+        }
+
+        /** Counts one retry (a try after the first). */
+        public void retried() {
+            retries.increment();
+        }
+    }
+
+    /** The meters of one cluster: circuit-breaker rejections by reason and outlier ejections. */
+    public static final class ClusterMeters {
+        private final Map<RejectionReason, Counter> rejections = new EnumMap<>(RejectionReason.class);
+        private final Counter ejections;
+
+        private ClusterMeters(MeterRegistry registry, String cluster) {
+            for (RejectionReason reason : RejectionReason.values()) {
+                rejections.put(reason, Counter.builder(REJECTIONS)
+                        .description("Requests refused because a circuit-breaker threshold was reached")
+                        .tag("cluster", cluster)
+                        .tag("reason", reason.tagValue())
+                        .register(registry));
+            }
+            this.ejections = Counter.builder(EJECTIONS)
+                    .description("Hosts ejected by outlier detection")
+                    .tag("cluster", cluster)
+                    .register(registry);
+        }
+
+        /** Counts one request refused by the circuit breaker. */
+        public void rejected(RejectionReason reason) {
+            rejections.get(reason).increment();
+        }
+
+        /** Counts one host ejection. */
+        public void ejected() {
+            ejections.increment();
+        }
+    }
+
+    /** Open connections of one listener: call {@link #opened()} in channelActive, {@link #closed()} in channelInactive. */
+    public static final class ConnectionGauge {
+        private final LongAdder active = new LongAdder();
+
+        private ConnectionGauge(MeterRegistry registry, Direction direction) {
+            Gauge.builder(ACTIVE_CONNECTIONS, active, LongAdder::sum)
+                    .description("Connections open from callers to a listener")
+                    .tag("direction", direction.tagValue())
+                    .register(registry);
+        }
+
+        public void opened() {
+            active.increment();
+        }
+
+        public void closed() {
+            active.decrement();
+        }
+
+        /** The connections open now. */
+        public long active() {
+            return active.sum();
+        }
+    }
+
+    /** Builds {@link ProxyMetrics}: common tags and an optional CloudWatch export. Not thread-safe. */
+    public static final class Builder {
+        private final List<Tag> commonTags = new ArrayList<>();
+        private String cloudWatchNamespace;
+        private AwsClients aws;
+        private Duration cloudWatchStep = Duration.ofMinutes(1);
+        private boolean jvmMeters = true;
+
+        private Builder() {
+        }
+
+        /** A tag on every meter, such as {@code mesh} or {@code local_service}. */
+        public Builder commonTag(String key, String value) {
+            commonTags.add(Tag.of(requireTagValue("commonTag.key", key), requireTagValue("commonTag." + key, value)));
+            return this;
+        }
+
+        /**
+         * Also pushes the proxy's meters to CloudWatch, every {@link #cloudWatchStep step}, under
+         * {@code namespace}, with the CloudWatch client of {@code aws} (its region, credentials and
+         * endpoint). The caller keeps ownership of {@code aws}.
+         */
+        public Builder cloudWatch(String namespace, AwsClients aws) {
+            this.cloudWatchNamespace = requireTagValue("cloudWatch.namespace", namespace);
+            this.aws = Objects.requireNonNull(aws, "aws");
+            return this;
+        }
+
+        /** How often CloudWatch receives a data point per meter; default one minute. */
+        public Builder cloudWatchStep(Duration step) {
+            if (step == null || step.compareTo(Duration.ofSeconds(1)) < 0) {
+                throw new IllegalArgumentException("cloudWatchStep: " + step + " (expected: at least PT1S)");
+            }
+            this.cloudWatchStep = step;
+            return this;
+        }
+
+        /** Whether Prometheus also gets JVM memory, thread, CPU and uptime meters; default true. */
+        public Builder jvmMeters(boolean jvmMeters) {
+            this.jvmMeters = jvmMeters;
+            return this;
+        }
+
+        public ProxyMetrics build() {
+            PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            prometheus.config().commonTags(commonTags);
+            if (jvmMeters) {
+                new JvmMemoryMetrics().bindTo(prometheus);
+                new JvmThreadMetrics().bindTo(prometheus);
+                new ProcessorMetrics().bindTo(prometheus);
+                new UptimeMetrics().bindTo(prometheus);
+            }
+            CompositeMeterRegistry composite = new CompositeMeterRegistry();
+            composite.config().commonTags(commonTags);
+            composite.add(prometheus);
+            CloudWatchExport cloudWatch = null;
+            if (cloudWatchNamespace != null) {
+                cloudWatch = CloudWatchExport.start(cloudWatchNamespace, cloudWatchStep, aws.cloudWatch());
+                composite.add(cloudWatch.registry());
+            }
+            return new ProxyMetrics(composite, prometheus, cloudWatch);
+        }
+    }
+}
