@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 /** The admin port on a real loopback socket. */
 class AdminServerTest {
 
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient client = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
 
     @Test
     void givenAStartedAdminServer_whenReadinessChanges_thenReadyFollowsOverTheSameServer() throws Exception {
@@ -55,7 +56,7 @@ class AdminServerTest {
         admin.close();
 
         assertThatThrownBy(() -> client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/live"))
-                .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString()))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()))
                 .isInstanceOf(java.net.ConnectException.class);
     }
 
@@ -67,6 +68,6 @@ class AdminServerTest {
 
     private HttpResponse<String> get(AdminServer admin, String path) throws Exception {
         return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin.port() + path))
-                .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
     }
 }
