@@ -45,6 +45,7 @@ public final class SpecWatcher implements AutoCloseable {
 
     private volatile LoadedSpec current;
     private volatile SpecRejection lastRejection;
+    private volatile boolean closed;
     // Only the poll thread touches these.
     private Object lastRaw;
     private String lastReadError;
@@ -97,6 +98,9 @@ public final class SpecWatcher implements AutoCloseable {
         try {
             raw = reader.fetch();
         } catch (RuntimeException e) {
+            if (closed) {
+                return;
+            }
             String error = e.getMessage();
             if (!Objects.equals(error, lastReadError)) {
                 LOG.warn("event=spec.unreadable source={} error=\"{}\" keeping_version={}", reader.source(), error,
@@ -145,6 +149,7 @@ public final class SpecWatcher implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         scheduler.shutdownNow();
     }
 
