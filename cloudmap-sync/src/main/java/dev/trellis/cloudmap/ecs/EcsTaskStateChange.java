@@ -102,7 +102,7 @@ public record EcsTaskStateChange(EcsTask task, Optional<String> group, Optional<
 
     private static Optional<String> privateIpv4(JsonNode detail) {
         for (JsonNode attachment : detail.path("attachments")) {
-            if ("ElasticNetworkInterface".equals(attachment.path("type").asText())) {
+            if (isEni(attachment.path("type").asText())) {
                 for (JsonNode item : attachment.path("details")) {
                     if ("privateIPv4Address".equals(item.path("name").asText()) && item.path("value").isTextual()
                             && !item.path("value").asText().isBlank()) {
@@ -121,10 +121,15 @@ public record EcsTaskStateChange(EcsTask task, Optional<String> group, Optional<
         return Optional.empty();
     }
 
+    /** DescribeTasks says "ElasticNetworkInterface"; events say "eni". */
+    private static boolean isEni(String type) {
+        return "eni".equals(type) || "ElasticNetworkInterface".equals(type);
+    }
+
     private static String requireText(JsonNode detail, String path, String field, String mustContain, String expected) {
         JsonNode node = detail.get(field);
         if (node == null || !node.isTextual() || node.asText().isBlank()
-                || (mustContain != null && !node.asText().contains(mustContain))) {
+                || (mustContain != null && !(node.asText().startsWith("arn:") && node.asText().contains(mustContain)))) {
             throw new IllegalArgumentException(path + "." + field + ": " + describe(node) + " (expected: " + expected + ")");
         }
         return node.asText();

@@ -82,7 +82,7 @@ public final class SdkEcsTaskApi implements EcsTaskApi {
 
     private static Optional<String> privateIpv4(List<Attachment> attachments) {
         for (Attachment attachment : attachments) {
-            if ("ElasticNetworkInterface".equals(attachment.type())) {
+            if ("ElasticNetworkInterface".equals(attachment.type()) || "eni".equals(attachment.type())) {
                 for (KeyValuePair detail : attachment.details()) {
                     if ("privateIPv4Address".equals(detail.name()) && detail.value() != null && !detail.value().isBlank()) {
                         return Optional.of(detail.value());
