@@ -1,0 +1,193 @@
+package dev.trellis.proxy;
+
+import dev.trellis.naming.MeshPorts;
+import dev.trellis.proxy.config.RoutingTable;
+import dev.trellis.proxy.config.SnapshotHolder;
+import dev.trellis.proxy.forward.ForwardingContext;
+import dev.trellis.proxy.http.HttpLimits;
+import dev.trellis.proxy.http.HttpListenerInitializer;
+import dev.trellis.proxy.inbound.InboundFrontendHandler;
+import dev.trellis.proxy.metrics.Direction;
+import dev.trellis.proxy.metrics.ProxyMetrics;
+import dev.trellis.proxy.outbound.OutboundFrontendHandler;
+import dev.trellis.proxy.outlier.ClusterHealthView;
+import dev.trellis.proxy.transport.Transport;
+import dev.trellis.proxy.upstream.UpstreamConnector;
+import dev.trellis.snapshot.ProxySnapshot;
+import dev.trellis.snapshot.SnapshotSource;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import java.net.InetSocketAddress;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The proxy's data plane: the outbound and inbound listeners on one set of event loops,
+ * configured by a {@link SnapshotSource}. Start-up reads the first snapshot, then binds; the
+ * proxy is ready when {@link #start()} returns.
+ *
+ * <pre>{@code
+ * ProxyServer proxy = ProxyServer.builder(FileSnapshotSource.of(path)).build().start();
+ * }</pre>
+ */
+public final class ProxyServer implements AutoCloseable {
+
+    private final Builder config;
+    private final Transport transport;
+    private final SnapshotHolder holder;
+    private EventLoopGroup group;
+    private Channel outbound;
+    private Channel inbound;
+
+    private ProxyServer(Builder config) {
+        this.config = config;
+        this.transport = config.transport != null ? config.transport : Transport.detect();
+        this.holder = new SnapshotHolder(new UpstreamConnector(transport, config.limits), config.metrics);
+    }
+
+    public static Builder builder(SnapshotSource source) {
+        return new Builder(source);
+    }
+
+    /** Applies the first snapshot, binds both listeners, and returns once they accept connections. */
+    public ProxyServer start() throws InterruptedException {
+        config.source.start(holder);
+        group = transport.newEventLoopGroup(config.eventLoops);
+        Supplier<RoutingTable> tables = holder::table;
+        ForwardingContext outboundContext = new ForwardingContext(tables, config.limits, config.metrics, Direction.OUTBOUND);
+        ForwardingContext inboundContext = new ForwardingContext(tables, config.limits, config.metrics, Direction.INBOUND);
+        outbound = bind(config.outboundPort, new HttpListenerInitializer(config.limits,
+                () -> new OutboundFrontendHandler(outboundContext), config.metrics.connections(Direction.OUTBOUND)));
+        inbound = bind(config.inboundPort, new HttpListenerInitializer(config.limits,
+                () -> new InboundFrontendHandler(inboundContext), config.metrics.connections(Direction.INBOUND)));
+        return this;
+    }
+
+    private Channel bind(int port, HttpListenerInitializer initializer) throws InterruptedException {
+        return new ServerBootstrap()
+                .group(group)
+                .channel(transport.serverChannelClass())
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.AUTO_READ, false)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(initializer)
+                .bind(config.bindAddress, port).sync().channel();
+    }
+
+    public int outboundPort() {
+        return ((InetSocketAddress) outbound.localAddress()).getPort();
+    }
+
+    public int inboundPort() {
+        return ((InetSocketAddress) inbound.localAddress()).getPort();
+    }
+
+    /** The snapshot in force (for the admin port's config dump). */
+    public Supplier<ProxySnapshot> currentSnapshot() {
+        return holder;
+    }
+
+    /** Host health of every cluster (for the admin port's {@code /clusters}). */
+    public ClusterHealthView clusterHealth() {
+        return holder;
+    }
+
+    /** Whether a snapshot is applied and the listeners are bound. */
+    public boolean ready() {
+        return holder.ready() && outbound != null && outbound.isActive() && inbound != null && inbound.isActive();
+    }
+
+    /** Applies a snapshot directly, as a source would (tests, admin). */
+    public void apply(ProxySnapshot snapshot) {
+        holder.accept(snapshot);
+    }
+
+    public String transportName() {
+        return transport.name();
+    }
+
+    @Override
+    public void close() {
+        config.source.close();
+        if (outbound != null) {
+            outbound.close().syncUninterruptibly();
+        }
+        if (inbound != null) {
+            inbound.close().syncUninterruptibly();
+        }
+        if (group != null) {
+            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
+    /** Settings of a {@link ProxyServer}; defaults are the mesh's ports and {@link HttpLimits#DEFAULT}. */
+    public static final class Builder {
+        private final SnapshotSource source;
+        private String bindAddress = "0.0.0.0";
+        private int outboundPort = MeshPorts.OUTBOUND;
+        private int inboundPort = MeshPorts.INBOUND;
+        private HttpLimits limits = HttpLimits.DEFAULT;
+        private ProxyMetrics metrics = ProxyMetrics.noop();
+        private int eventLoops = Runtime.getRuntime().availableProcessors();
+        private Transport transport;
+
+        private Builder(SnapshotSource source) {
+            this.source = Objects.requireNonNull(source, "source");
+        }
+
+        public Builder bindAddress(String address) {
+            this.bindAddress = Objects.requireNonNull(address, "bindAddress");
+            return this;
+        }
+
+        /** 0 picks a free port. */
+        public Builder outboundPort(int port) {
+            this.outboundPort = requirePort("outboundPort", port);
+            return this;
+        }
+
+        /** 0 picks a free port. */
+        public Builder inboundPort(int port) {
+            this.inboundPort = requirePort("inboundPort", port);
+            return this;
+        }
+
+        public Builder limits(HttpLimits httpLimits) {
+            this.limits = Objects.requireNonNull(httpLimits, "limits");
+            return this;
+        }
+
+        public Builder metrics(ProxyMetrics proxyMetrics) {
+            this.metrics = Objects.requireNonNull(proxyMetrics, "metrics");
+            return this;
+        }
+
+        public Builder eventLoops(int threads) {
+            if (threads < 1) {
+                throw new IllegalArgumentException("eventLoops: " + threads + " (expected: >= 1)");
+            }
+            this.eventLoops = threads;
+            return this;
+        }
+
+        public Builder transport(Transport chosen) {
+            this.transport = Objects.requireNonNull(chosen, "transport");
+            return this;
+        }
+
+        public ProxyServer build() {
+            return new ProxyServer(this);
+        }
+
+        private static int requirePort(String name, int port) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException(name + ": " + port + " (expected: 0..65535)");
+            }
+            return port;
+        }
+    }
+}

@@ -1,0 +1,20 @@
+package dev.trellis.proxy.forward;
+
+import dev.trellis.proxy.config.RoutingTable;
+import dev.trellis.proxy.http.HttpLimits;
+import dev.trellis.proxy.metrics.Direction;
+import dev.trellis.proxy.metrics.ProxyMetrics;
+import java.util.function.Supplier;
+
+/**
+ * What a listener's frontend handlers share: where the current routing table is, the limits,
+ * the meters, and which listener they serve.
+ *
+ * @param tables the current routing table, null before the first snapshot (one volatile read per request)
+ * @param limits header and buffer limits
+ * @param metrics the proxy's meters
+ * @param direction the listener
+ */
+public record ForwardingContext(Supplier<RoutingTable> tables, HttpLimits limits, ProxyMetrics metrics,
+                                Direction direction) {
+}

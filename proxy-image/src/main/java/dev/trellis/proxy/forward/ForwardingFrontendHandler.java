@@ -1,0 +1,330 @@
+package dev.trellis.proxy.forward;
+
+import dev.trellis.proxy.config.RoutingTable;
+import dev.trellis.proxy.http.LocalReply;
+import dev.trellis.proxy.http.RequestSmugglingException;
+import dev.trellis.proxy.metrics.BadRequestReason;
+import dev.trellis.proxy.routing.CompiledRoute;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.util.ReferenceCountUtil;
+import java.util.ArrayDeque;
+
+/**
+ * The last handler of a listener's connection (HTTP/1.1) or stream (HTTP/2): refuses bad
+ * requests, asks the subclass for a route, applies fault injection, and hands the request to a
+ * {@link ProxyExchange}. One exchange at a time per channel; HTTP/1.1 requests pipelined behind
+ * it wait, in order. Reads are explicit (AUTO_READ off): the next request is read when the
+ * previous response is done, body pieces when the upstream can take them.
+ */
+public abstract class ForwardingFrontendHandler extends ChannelInboundHandlerAdapter {
+
+    /** Pipelined messages held behind a running exchange before the caller is cut off. */
+    private static final int MAX_QUEUED = 64;
+
+    private final ForwardingContext context;
+    private ChannelHandlerContext ctx;
+    private boolean multiplexed;
+    private ProxyExchange exchange;
+    private ArrayDeque<HttpObject> queued;
+    private boolean discardingBody;
+    private boolean closing;
+
+    protected ForwardingFrontendHandler(ForwardingContext context) {
+        this.context = context;
+    }
+
+    /**
+     * The route of a request, or null when none matches (the caller gets 404).
+     *
+     * @param target the request's target, parsed; its authority from the absolute URI or Host
+     */
+    protected abstract CompiledRoute route(RoutingTable table, HttpRequest request, RequestTarget target);
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext handlerContext) {
+        this.ctx = handlerContext;
+        this.multiplexed = handlerContext.channel() instanceof Http2StreamChannel;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext handlerContext) {
+        handlerContext.read();
+        handlerContext.fireChannelActive();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext handlerContext) {
+        ProxyExchange current = exchange;
+        exchange = null;
+        if (current != null) {
+            current.onDownstreamClosed();
+        }
+        releaseQueued();
+        handlerContext.fireChannelInactive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext handlerContext, Object msg) {
+        if (closing || !(msg instanceof HttpObject http)) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (exchange != null) {
+            if (msg instanceof HttpRequest || (queued != null && !queued.isEmpty())) {
+                // Pipelined: the next request waits for this response.
+                enqueue(http);
+            } else {
+                exchange.onRequestContent((HttpContent) msg);
+            }
+            return;
+        }
+        dispatch(http);
+    }
+
+    private void dispatch(HttpObject msg) {
+        if (msg instanceof HttpRequest request) {
+            onRequest(request);
+        } else if (msg instanceof HttpContent content) {
+            if (content.decoderResult().isFailure()) {
+                ReferenceCountUtil.release(content);
+                refuse(content.decoderResult(), true);
+                return;
+            }
+            boolean last = content instanceof LastHttpContent;
+            ReferenceCountUtil.release(content);
+            if (last && discardingBody) {
+                discardingBody = false;
+            }
+        }
+    }
+
+    private void onRequest(HttpRequest request) {
+        if (request.decoderResult().isFailure()) {
+            ReferenceCountUtil.release(request);
+            refuse(request.decoderResult(), false);
+            return;
+        }
+        HttpRequest head = request;
+        LastHttpContent whole = null;
+        if (request instanceof FullHttpRequest full) {
+            // An HTTP/2 request that ended with its headers: split, so that every request is head + body.
+            head = new DefaultHttpRequest(full.protocolVersion(), full.method(), full.uri(), full.headers());
+            whole = new DefaultLastHttpContent(full.content(), full.trailingHeaders());
+        }
+        boolean closeAfter = !multiplexed && !HttpUtil.isKeepAlive(head);
+        RoutingTable table = context.tables().get();
+        if (table == null) {
+            localReply(LocalReply.NO_CONFIGURATION, head, whole, closeAfter);
+            return;
+        }
+        if (HttpMethod.CONNECT.equals(head.method())) {
+            localReply(LocalReply.NOT_SUPPORTED, head, whole, closeAfter);
+            return;
+        }
+        RequestTarget target = RequestTarget.parse(head);
+        if (target == null) {
+            ReferenceCountUtil.release(whole);
+            context.metrics().badRequest(BadRequestReason.MALFORMED);
+            reply(LocalReply.BAD_REQUEST.toResponse(true), true);
+            return;
+        }
+        if (target.absolute()) {
+            head.setUri(target.originForm());
+            head.headers().set(HttpHeaderNames.HOST, target.authority());
+        }
+        CompiledRoute route = route(table, head, target);
+        if (route == null) {
+            localReply(LocalReply.NO_ROUTE, head, whole, closeAfter);
+            return;
+        }
+        int abort = route.fault().abortStatus();
+        if (abort != 0) {
+            if (LocalReply.isGrpc(head.headers())) {
+                localReply(LocalReply.FAULT_ABORT, head, whole, closeAfter);
+            } else {
+                discardBody(whole);
+                reply(LocalReply.FAULT_ABORT.toResponse(abort, closeAfter), closeAfter);
+            }
+            return;
+        }
+        boolean bodyless = whole != null || !multiplexed && !HttpUtil.isTransferEncodingChunked(head)
+                && HttpUtil.getContentLength(head, 0L) == 0L;
+        ProxyExchange started = new ProxyExchange(this, ctx, context, route, head, closeAfter, bodyless);
+        exchange = started;
+        started.start(route.fault().delayNanos());
+        if (whole != null) {
+            started.onRequestContent(whole);
+        }
+    }
+
+    private void localReply(LocalReply reply, HttpRequest head, LastHttpContent whole, boolean closeAfter) {
+        if (LocalReply.isGrpc(head.headers())) {
+            discardBody(whole);
+            reply(reply.toGrpcResponse(), closeAfter);
+            return;
+        }
+        discardBody(whole);
+        reply(reply.toResponse(closeAfter), closeAfter);
+    }
+
+    /** The request's body, if any is still to come, is read and dropped. */
+    private void discardBody(LastHttpContent whole) {
+        if (whole != null) {
+            whole.release();
+        } else {
+            discardingBody = true;
+        }
+    }
+
+    private void refuse(DecoderResult result, boolean inBody) {
+        Throwable cause = result.cause();
+        LocalReply reply;
+        BadRequestReason reason;
+        if (cause instanceof TooLongHttpHeaderException) {
+            reply = LocalReply.HEADERS_TOO_LARGE;
+            reason = BadRequestReason.HEADER_TOO_LARGE;
+        } else if (cause instanceof TooLongHttpLineException) {
+            reply = LocalReply.URI_TOO_LONG;
+            reason = BadRequestReason.HEADER_TOO_LARGE;
+        } else if (cause instanceof RequestSmugglingException) {
+            reply = LocalReply.SMUGGLING;
+            reason = BadRequestReason.SMUGGLING;
+        } else {
+            reply = LocalReply.BAD_REQUEST;
+            reason = inBody ? BadRequestReason.SMUGGLING : BadRequestReason.MALFORMED;
+        }
+        context.metrics().badRequest(reason);
+        ProxyExchange current = exchange;
+        exchange = null;
+        if (current != null) {
+            // A broken body in the middle of a request: the request cannot go on either way.
+            current.onDownstreamClosed();
+        }
+        reply(reply.toResponse(true), true);
+    }
+
+    private void reply(FullHttpResponse response, boolean close) {
+        if (close) {
+            closing = true;
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        } else {
+            ctx.writeAndFlush(response, ctx.voidPromise());
+            readNext();
+        }
+    }
+
+    private void enqueue(HttpObject msg) {
+        if (queued == null) {
+            queued = new ArrayDeque<>(4);
+        }
+        if (queued.size() >= MAX_QUEUED) {
+            ReferenceCountUtil.release(msg);
+            closing = true;
+            ctx.close();
+            return;
+        }
+        queued.add(msg);
+    }
+
+    private void releaseQueued() {
+        if (queued != null) {
+            HttpObject msg;
+            while ((msg = queued.poll()) != null) {
+                ReferenceCountUtil.release(msg);
+            }
+        }
+    }
+
+    /** Called by the exchange when its response is done (or the request was given up). */
+    void exchangeComplete(ProxyExchange done, boolean closeConnection) {
+        if (exchange != done) {
+            return;
+        }
+        exchange = null;
+        if (multiplexed) {
+            if (closeConnection && ctx.channel().isActive()) {
+                ctx.flush();
+                ctx.close();
+            }
+            return;
+        }
+        if (closeConnection) {
+            closing = true;
+            releaseQueued();
+            ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        readNext();
+    }
+
+    /** Serves pipelined requests first, then asks the caller for more. */
+    private void readNext() {
+        if (closing) {
+            return;
+        }
+        if (queued != null) {
+            HttpObject msg;
+            while (exchange == null && !closing && (msg = queued.poll()) != null) {
+                dispatch(msg);
+            }
+            while (exchange != null && !queued.isEmpty() && !(queued.peek() instanceof HttpRequest)) {
+                exchange.onRequestContent((HttpContent) queued.poll());
+            }
+            if (exchange != null || closing) {
+                return;
+            }
+        }
+        ctx.read();
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext handlerContext) {
+        ProxyExchange current = exchange;
+        if (current != null) {
+            current.onDownstreamReadComplete();
+        } else if (!closing) {
+            handlerContext.read();
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext handlerContext) {
+        ProxyExchange current = exchange;
+        if (current != null) {
+            current.onDownstreamWritabilityChanged(handlerContext.channel().isWritable());
+        }
+        handlerContext.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext handlerContext, Object evt) {
+        if (evt instanceof io.netty.handler.codec.http.HttpServerUpgradeHandler.UpgradeEvent) {
+            // Upgraded to h2c: each stream has its own frontend from now on.
+            handlerContext.pipeline().remove(this);
+        }
+        handlerContext.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext handlerContext, Throwable cause) {
+        // I/O errors (connection reset by peer) end the connection; the exchange learns of it in channelInactive.
+        handlerContext.close();
+    }
+}

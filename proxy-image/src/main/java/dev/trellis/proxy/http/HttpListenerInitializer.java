@@ -1,0 +1,91 @@
+package dev.trellis.proxy.http;
+
+import dev.trellis.proxy.metrics.ProxyMetrics;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.HttpServerUpgradeHandler;
+import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2ServerUpgradeCodec;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.util.AsciiString;
+import java.util.function.Supplier;
+
+/**
+ * Sets up a listener's connections: HTTP/1.1 (strict codec, h2c upgrade) or HTTP/2 (prior
+ * knowledge), each ending in a fresh frontend handler per connection or per HTTP/2 stream.
+ * Both speak {@code HttpObject}s to the frontend: HTTP/2 streams are converted by Netty's
+ * stream codec, so one forwarding path serves both protocols.
+ */
+public final class HttpListenerInitializer extends ChannelInitializer<Channel> {
+
+    private final HttpLimits limits;
+    private final Supplier<ChannelHandler> frontend;
+    private final ProxyMetrics.ConnectionGauge connections;
+
+    public HttpListenerInitializer(HttpLimits limits, Supplier<ChannelHandler> frontend,
+                                   ProxyMetrics.ConnectionGauge connections) {
+        this.limits = limits;
+        this.frontend = frontend;
+        this.connections = connections;
+    }
+
+    @Override
+    protected void initChannel(Channel ch) {
+        connections.opened();
+        ch.closeFuture().addListener(f -> connections.closed());
+        ch.pipeline().addLast(new Http2PrefaceDetector(this));
+    }
+
+    void installHttp1(ChannelPipeline pipeline) {
+        StrictHttpServerCodec codec = new StrictHttpServerCodec(limits);
+        HttpServerUpgradeHandler.UpgradeCodecFactory upgrades = protocol ->
+                AsciiString.contentEquals(Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME, protocol)
+                        ? new Http2ServerUpgradeCodec(http2Codec(), new ConnectionAutoRead(), http2Multiplexer())
+                        : null;
+        pipeline.addLast(codec, new HttpServerUpgradeHandler(codec, upgrades, limits.retryBufferBytes()),
+                frontend.get());
+    }
+
+    void installHttp2(ChannelPipeline pipeline) {
+        pipeline.addLast(http2Codec(), new ConnectionAutoRead(), http2Multiplexer());
+    }
+
+    private Http2FrameCodec http2Codec() {
+        Http2Settings settings = Http2Settings.defaultSettings()
+                .maxHeaderListSize(limits.maxHeaderSize())
+                .maxConcurrentStreams(1024);
+        return Http2FrameCodecBuilder.forServer().initialSettings(settings).build();
+    }
+
+    private Http2MultiplexHandler http2Multiplexer() {
+        return new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
+            @Override
+            protected void initChannel(Http2StreamChannel stream) {
+                // Per-stream backpressure: frames wait (and the peer's window stays shut) until read.
+                stream.config().setAutoRead(false);
+                stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true, false), frontend.get());
+            }
+        });
+    }
+
+    /**
+     * An HTTP/2 connection reads all the time: its own frames (settings, pings, window updates)
+     * must flow, and each stream applies backpressure on its own.
+     */
+    private static final class ConnectionAutoRead extends ChannelInboundHandlerAdapter {
+        @Override
+        public void handlerAdded(ChannelHandlerContext ctx) {
+            ctx.channel().config().setAutoRead(true);
+            ctx.pipeline().remove(this);
+        }
+    }
+}

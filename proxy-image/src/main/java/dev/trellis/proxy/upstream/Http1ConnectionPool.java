@@ -1,0 +1,168 @@
+package dev.trellis.proxy.upstream;
+
+import dev.trellis.proxy.circuitbreaker.CircuitBreaker;
+import dev.trellis.proxy.metrics.RejectionReason;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoop;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import java.util.ArrayDeque;
+
+/**
+ * Keep-alive HTTP/1.1 connections of one event loop to one host: one request at a time per
+ * connection, most recently used first (warm connections, and cold ones time out upstream).
+ * When the cluster's connection limit is reached, requests wait for a released connection, up to
+ * the pending limit.
+ */
+final class Http1ConnectionPool implements ConnectionPool {
+
+    private final UpstreamConnector connector;
+    private final UpstreamHost host;
+    private final EventLoop loop;
+    private final CircuitBreaker breaker;
+    private final ArrayDeque<Connection> idle = new ArrayDeque<>();
+    private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+    private int open;
+    private boolean retired;
+
+    Http1ConnectionPool(UpstreamConnector connector, UpstreamHost host, EventLoop loop) {
+        this.connector = connector;
+        this.host = host;
+        this.loop = loop;
+        this.breaker = host.breaker();
+    }
+
+    @Override
+    public void acquire(StreamCallback callback, int connectTimeoutMillis) {
+        Connection connection;
+        while ((connection = idle.pollLast()) != null) {
+            if (connection.channel.isActive()) {
+                callback.onStream(connection);
+                return;
+            }
+        }
+        if (breaker.tryAcquireConnection()) {
+            connect(callback, connectTimeoutMillis);
+        } else if (breaker.tryAcquirePending()) {
+            waiters.add(new Waiter(callback, connectTimeoutMillis));
+        } else {
+            callback.onOverloaded(RejectionReason.MAX_PENDING_REQUESTS);
+        }
+    }
+
+    private void connect(StreamCallback callback, int connectTimeoutMillis) {
+        HttpDecoderConfig decoder = new HttpDecoderConfig()
+                .setMaxInitialLineLength(connector.limits().maxInitialLineLength())
+                .setMaxHeaderSize(connector.limits().maxHeaderSize())
+                .setMaxChunkSize(connector.limits().maxChunkSize());
+        UpstreamResponseHandler handler = new UpstreamResponseHandler();
+        ChannelFuture future = connector.bootstrap(loop, connectTimeoutMillis, new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                ch.pipeline().addLast(new HttpClientCodec(decoder, false, false), handler);
+            }
+        }).connect(host.address());
+        open++;
+        future.addListener((ChannelFuture f) -> {
+            if (f.isSuccess()) {
+                Connection connection = new Connection(f.channel(), handler);
+                f.channel().closeFuture().addListener(ignored -> closed(connection));
+                callback.onStream(connection);
+            } else {
+                open--;
+                breaker.releaseConnection();
+                callback.onStreamFailure(f.cause());
+                serveWaiter();
+            }
+        });
+    }
+
+    private void closed(Connection connection) {
+        open--;
+        breaker.releaseConnection();
+        idle.remove(connection);
+        serveWaiter();
+    }
+
+    /** A connection slot freed up: the longest waiting request may open a connection. */
+    private void serveWaiter() {
+        if (!waiters.isEmpty() && breaker.tryAcquireConnection()) {
+            Waiter waiter = waiters.poll();
+            breaker.releasePending();
+            connect(waiter.callback, waiter.connectTimeoutMillis);
+        }
+    }
+
+    private void offer(Connection connection) {
+        Waiter waiter = waiters.poll();
+        if (waiter != null) {
+            breaker.releasePending();
+            waiter.callback.onStream(connection);
+            return;
+        }
+        if (retired) {
+            connection.channel.close();
+            return;
+        }
+        idle.addLast(connection);
+        // A read pending while idle notices an upstream that closes the connection.
+        connection.channel.read();
+    }
+
+    @Override
+    public void retire() {
+        loop.execute(() -> {
+            retired = true;
+            Connection connection;
+            while ((connection = idle.poll()) != null) {
+                connection.channel.close();
+            }
+        });
+    }
+
+    @Override
+    public int openConnections() {
+        return open;
+    }
+
+    private record Waiter(StreamCallback callback, int connectTimeoutMillis) {
+    }
+
+    private final class Connection implements UpstreamStream {
+        private final Channel channel;
+        private final UpstreamResponseHandler handler;
+
+        Connection(Channel channel, UpstreamResponseHandler handler) {
+            this.channel = channel;
+            this.handler = handler;
+        }
+
+        @Override
+        public Channel channel() {
+            return channel;
+        }
+
+        @Override
+        public void attach(UpstreamListener listener) {
+            handler.listener(listener);
+        }
+
+        @Override
+        public void release(boolean reusable) {
+            handler.listener(null);
+            if (reusable && channel.isActive() && !retired) {
+                offer(this);
+            } else {
+                channel.close();
+            }
+        }
+
+        @Override
+        public boolean multiplexed() {
+            return false;
+        }
+    }
+}
