@@ -131,9 +131,15 @@ public final class CloudMapRegistrar {
      */
     public List<String> services(String mesh) {
         String namespaceId = namespaceId(mesh);
-        return api.listServices(namespaceId).stream()
+        List<CloudMapService> services = api.listServices(namespaceId);
+        List<String> names = services.stream()
                 .filter(s -> s.namespaceId() == null || s.namespaceId().equals(namespaceId))
                 .map(CloudMapService::name).distinct().sorted().toList();
+        // Remember each name's service, so reading its instances next costs no second listing.
+        for (String name : names) {
+            canonical(services, namespaceId, name).ifPresent(s -> serviceIds.putIfAbsent(mesh + "/" + name, s.id()));
+        }
+        return names;
     }
 
     /**
