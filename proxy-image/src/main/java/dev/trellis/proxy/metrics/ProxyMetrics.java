@@ -83,27 +83,37 @@ public final class ProxyMetrics implements AutoCloseable {
 
     private static final String[] STATUS_CLASSES = {"none", "1xx", "2xx", "3xx", "4xx", "5xx"};
 
+    /** Every registry a meter is created in; the hot meters record to each directly, see {@link Meters}. */
+    private final MeterRegistry[] targets;
     private final MeterRegistry registry;
     private final PrometheusMeterRegistry prometheus;
     private final CloudWatchExport cloudWatch;
     private final Map<RouteKey, RouteMeters> routes = new ConcurrentHashMap<>();
     private final Map<String, ClusterMeters> clusters = new ConcurrentHashMap<>();
     private final Map<Direction, ConnectionGauge> connections = new EnumMap<>(Direction.class);
-    private final Map<BadRequestReason, Counter> badRequests = new EnumMap<>(BadRequestReason.class);
+    private final Map<BadRequestReason, Counter[]> badRequests = new EnumMap<>(BadRequestReason.class);
 
-    private ProxyMetrics(MeterRegistry registry, PrometheusMeterRegistry prometheus, CloudWatchExport cloudWatch) {
-        this.registry = registry;
+    private ProxyMetrics(MeterRegistry[] targets, PrometheusMeterRegistry prometheus, CloudWatchExport cloudWatch) {
+        this.targets = targets;
+        this.registry = targets.length == 1 ? targets[0] : composite(targets);
         this.prometheus = prometheus;
         this.cloudWatch = cloudWatch;
         for (Direction direction : Direction.values()) {
-            connections.put(direction, new ConnectionGauge(registry, direction));
+            connections.put(direction, new ConnectionGauge(targets, direction));
         }
         for (BadRequestReason reason : BadRequestReason.values()) {
-            badRequests.put(reason, Counter.builder(BAD_REQUESTS)
+            badRequests.put(reason, Meters.counters(targets, Counter.builder(BAD_REQUESTS)
                     .description("Requests refused or lost before routing, by reason")
-                    .tag("reason", reason.tagValue())
-                    .register(registry));
+                    .tag("reason", reason.tagValue())));
         }
+    }
+
+    private static MeterRegistry composite(MeterRegistry[] targets) {
+        CompositeMeterRegistry composite = new CompositeMeterRegistry();
+        for (MeterRegistry target : targets) {
+            composite.add(target);
+        }
+        return composite;
     }
 
     /** Meters scraped from the admin port's {@code /metrics}, with JVM meters; no CloudWatch. */
@@ -113,8 +123,8 @@ public final class ProxyMetrics implements AutoCloseable {
 
     /** Meters that record nothing and cost next to nothing: for tests and benchmarks. */
     public static ProxyMetrics noop() {
-        // A composite registry with no child registry hands out no-op meters.
-        return new ProxyMetrics(new CompositeMeterRegistry(), null, null);
+        // No registry to record to; registry() is a composite without children, which hands out no-op meters.
+        return new ProxyMetrics(new MeterRegistry[0], null, null);
     }
 
     public static Builder builder() {
@@ -133,7 +143,7 @@ public final class ProxyMetrics implements AutoCloseable {
         RouteKey key = new RouteKey(
                 requireTagValue("service", service), requireTagValue("route", route),
                 requireTagValue("cluster", cluster));
-        return routes.computeIfAbsent(key, k -> new RouteMeters(registry, k));
+        return routes.computeIfAbsent(key, k -> new RouteMeters(targets, k));
     }
 
     /** The meters of requests that peers send to the local application through the inbound listener. */
@@ -143,7 +153,11 @@ public final class ProxyMetrics implements AutoCloseable {
 
     /** The meters of one cluster (circuit breaking, ejections); cached like {@link #forRoute}. */
     public ClusterMeters forCluster(String cluster) {
-        return clusters.computeIfAbsent(requireTagValue("cluster", cluster), c -> new ClusterMeters(registry, c));
+        ClusterMeters existing = cluster == null ? null : clusters.get(cluster);
+        if (existing != null) {
+            return existing; // without the capturing lambda below: a lookup that allocates nothing
+        }
+        return clusters.computeIfAbsent(requireTagValue("cluster", cluster), c -> new ClusterMeters(targets, c));
     }
 
     /** The active-connection gauge of one listener. */
@@ -153,10 +167,13 @@ public final class ProxyMetrics implements AutoCloseable {
 
     /** Counts one request refused or lost before routing. */
     public void badRequest(BadRequestReason reason) {
-        badRequests.get(reason).increment();
+        Meters.increment(badRequests.get(reason));
     }
 
-    /** Where every meter lives, for code that adds its own (access log drops, TCP bytes, ...). */
+    /**
+     * Where code adds meters of its own (access log drops, TCP bytes, ...): the Prometheus registry,
+     * or a composite of it and CloudWatch's when exporting.
+     */
     public MeterRegistry registry() {
         return registry;
     }
@@ -196,28 +213,26 @@ public final class ProxyMetrics implements AutoCloseable {
      * response of each status class.
      */
     public static final class RouteMeters {
-        private final MeterRegistry registry;
+        private final MeterRegistry[] targets;
         private final Tags tags;
-        private final AtomicReferenceArray<Counter> requestsByStatusClass =
+        private final AtomicReferenceArray<Counter[]> requestsByStatusClass =
                 new AtomicReferenceArray<>(STATUS_CLASSES.length);
-        private final Timer latency;
-        private final Counter retries;
+        private final Timer[] latency;
+        private final Counter[] retries;
 
-        private RouteMeters(MeterRegistry registry, RouteKey key) {
-            this.registry = registry;
+        private RouteMeters(MeterRegistry[] targets, RouteKey key) {
+            this.targets = targets;
             this.tags = key.tags();
-            this.latency = Timer.builder(REQUEST_DURATION)
+            this.latency = Meters.timers(targets, Timer.builder(REQUEST_DURATION)
                     .description("Time from the request's first byte to the response's last byte")
                     .tags(tags)
                     .publishPercentileHistogram()
                     .publishPercentiles(0.5, 0.9, 0.99)
                     .minimumExpectedValue(Duration.ofMillis(1))
-                    .maximumExpectedValue(Duration.ofSeconds(60))
-                    .register(registry);
-            this.retries = Counter.builder(RETRIES)
+                    .maximumExpectedValue(Duration.ofSeconds(60)));
+            this.retries = Meters.counters(targets, Counter.builder(RETRIES)
                     .description("Tries sent again after a retriable failure")
-                    .tags(tags)
-                    .register(registry);
+                    .tags(tags));
         }
 
         /**
@@ -228,52 +243,52 @@ public final class ProxyMetrics implements AutoCloseable {
          */
         public void record(int status, long nanos) {
             int statusClass = status >= 100 && status <= 599 ? status / 100 : 0;
-            Counter requests = requestsByStatusClass.get(statusClass);
+            Counter[] requests = requestsByStatusClass.get(statusClass);
             if (requests == null) {
-                requests = Counter.builder(REQUESTS)
+                // Created on the first response of its class, so that classes never seen cost no series.
+                requests = Meters.counters(targets, Counter.builder(REQUESTS)
                         .description("Requests by status class of the response sent to the caller")
                         .tags(tags)
-                        .tag("status", STATUS_CLASSES[statusClass])
-                        .register(registry);
+                        .tag("status", STATUS_CLASSES[statusClass]));
                 requestsByStatusClass.set(statusClass, requests);
             }
-            requests.increment();
-            latency.record(nanos, TimeUnit.NANOSECONDS);
+            Meters.increment(requests);
+            for (Timer timer : latency) {
+                timer.record(nanos, TimeUnit.NANOSECONDS);
+            }
         }
 
         /** Counts one retry (a try after the first). */
         public void retried() {
-            retries.increment();
+            Meters.increment(retries);
         }
     }
 
     /** The meters of one cluster: circuit-breaker rejections by reason and outlier ejections. */
     public static final class ClusterMeters {
-        private final Map<RejectionReason, Counter> rejections = new EnumMap<>(RejectionReason.class);
-        private final Counter ejections;
+        private final Map<RejectionReason, Counter[]> rejections = new EnumMap<>(RejectionReason.class);
+        private final Counter[] ejections;
 
-        private ClusterMeters(MeterRegistry registry, String cluster) {
+        private ClusterMeters(MeterRegistry[] targets, String cluster) {
             for (RejectionReason reason : RejectionReason.values()) {
-                rejections.put(reason, Counter.builder(REJECTIONS)
+                rejections.put(reason, Meters.counters(targets, Counter.builder(REJECTIONS)
                         .description("Requests refused because a circuit-breaker threshold was reached")
                         .tag("cluster", cluster)
-                        .tag("reason", reason.tagValue())
-                        .register(registry));
+                        .tag("reason", reason.tagValue())));
             }
-            this.ejections = Counter.builder(EJECTIONS)
+            this.ejections = Meters.counters(targets, Counter.builder(EJECTIONS)
                     .description("Hosts ejected by outlier detection")
-                    .tag("cluster", cluster)
-                    .register(registry);
+                    .tag("cluster", cluster));
         }
 
         /** Counts one request refused by the circuit breaker. */
         public void rejected(RejectionReason reason) {
-            rejections.get(reason).increment();
+            Meters.increment(rejections.get(reason));
         }
 
         /** Counts one host ejection. */
         public void ejected() {
-            ejections.increment();
+            Meters.increment(ejections);
         }
     }
 
@@ -281,11 +296,13 @@ public final class ProxyMetrics implements AutoCloseable {
     public static final class ConnectionGauge {
         private final LongAdder active = new LongAdder();
 
-        private ConnectionGauge(MeterRegistry registry, Direction direction) {
-            Gauge.builder(ACTIVE_CONNECTIONS, active, LongAdder::sum)
-                    .description("Connections open from callers to a listener")
-                    .tag("direction", direction.tagValue())
-                    .register(registry);
+        private ConnectionGauge(MeterRegistry[] targets, Direction direction) {
+            for (MeterRegistry target : targets) {
+                Gauge.builder(ACTIVE_CONNECTIONS, active, LongAdder::sum)
+                        .description("Connections open from callers to a listener")
+                        .tag("direction", direction.tagValue())
+                        .register(target);
+            }
         }
 
         public void opened() {
@@ -354,15 +371,12 @@ public final class ProxyMetrics implements AutoCloseable {
                 new ProcessorMetrics().bindTo(prometheus);
                 new UptimeMetrics().bindTo(prometheus);
             }
-            CompositeMeterRegistry composite = new CompositeMeterRegistry();
-            composite.config().commonTags(commonTags);
-            composite.add(prometheus);
-            CloudWatchExport cloudWatch = null;
-            if (cloudWatchNamespace != null) {
-                cloudWatch = CloudWatchExport.start(cloudWatchNamespace, cloudWatchStep, aws.cloudWatch());
-                composite.add(cloudWatch.registry());
+            if (cloudWatchNamespace == null) {
+                return new ProxyMetrics(new MeterRegistry[] {prometheus}, prometheus, null);
             }
-            return new ProxyMetrics(composite, prometheus, cloudWatch);
+            CloudWatchExport cloudWatch = CloudWatchExport.start(cloudWatchNamespace, cloudWatchStep, aws.cloudWatch());
+            cloudWatch.registry().config().commonTags(commonTags);
+            return new ProxyMetrics(new MeterRegistry[] {prometheus, cloudWatch.registry()}, prometheus, cloudWatch);
         }
     }
 }
