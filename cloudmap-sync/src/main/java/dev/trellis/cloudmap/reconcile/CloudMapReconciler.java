@@ -1,5 +1,6 @@
 package dev.trellis.cloudmap.reconcile;
 
+import dev.trellis.aws.AwsClients;
 import dev.trellis.cloudmap.Workload;
 import dev.trellis.cloudmap.WorkloadKind;
 import dev.trellis.cloudmap.ecs.EcsClusters;
@@ -91,6 +92,18 @@ public final class CloudMapReconciler {
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    /**
+     * The usual wiring: a reconciler for the mesh's ECS tasks in these clusters (names or ARNs),
+     * writing to the mesh's namespace {@code <mesh>.local}, through the given clients (not closed
+     * by the reconciler). For the controller and the Lambda hook alike.
+     */
+    public static CloudMapReconciler forEcs(AwsClients aws, String mesh, String... clusters) {
+        return builder()
+                .registrar(CloudMapRegistrar.of(aws.serviceDiscovery()))
+                .tasks(EcsTaskSource.builder().client(aws.ecs()).mesh(mesh).clusters(clusters).build())
+                .build();
     }
 
     /** The mesh this reconciler keeps. */

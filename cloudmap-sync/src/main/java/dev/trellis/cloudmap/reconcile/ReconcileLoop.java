@@ -96,7 +96,7 @@ public final class ReconcileLoop implements AutoCloseable {
         }
     }
 
-    /** The delay before the next round. Visible for tests through {@link Builder}. */
+    /** The delay before the next round: the interval after a success, else the backoff for the failures in a row. */
     Duration nextDelay(boolean failed, boolean retryable) {
         if (!failed || !retryable) {
             failedRoundsInARow.set(0);
