@@ -1,0 +1,164 @@
+package dev.trellis.cdk.controller;
+
+import dev.trellis.cdk.mesh.Mesh;
+import dev.trellis.naming.SsmPaths;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.Fn;
+import software.amazon.awscdk.services.ec2.Peer;
+import software.amazon.awscdk.services.ec2.Port;
+import software.amazon.awscdk.services.ecs.AwsLogDriverProps;
+import software.amazon.awscdk.services.ecs.ContainerDefinition;
+import software.amazon.awscdk.services.ecs.ContainerDefinitionOptions;
+import software.amazon.awscdk.services.ecs.DeploymentCircuitBreaker;
+import software.amazon.awscdk.services.ecs.FargateService;
+import software.amazon.awscdk.services.ecs.FargateTaskDefinition;
+import software.amazon.awscdk.services.ecs.HealthCheck;
+import software.amazon.awscdk.services.ecs.LogDriver;
+import software.amazon.awscdk.services.ecs.PortMapping;
+import software.amazon.awscdk.services.elasticloadbalancingv2.BaseNetworkListenerProps;
+import software.amazon.awscdk.services.elasticloadbalancingv2.NetworkListener;
+import software.amazon.awscdk.services.elasticloadbalancingv2.NetworkLoadBalancer;
+import software.amazon.awscdk.services.elasticloadbalancingv2.NetworkTargetGroup;
+import software.amazon.awscdk.services.elasticloadbalancingv2.Protocol;
+import software.amazon.awscdk.services.logs.LogGroup;
+import software.constructs.Construct;
+
+/**
+ * The mesh's controller as an ECS Fargate service behind an internal Network Load Balancer.
+ * The load balancer gives proxies one stable address whatever the namespace type (an HTTP
+ * namespace has no DNS) and passes TLS through untouched. Construct ids are a public contract:
+ * {@code Logs}, {@code TaskDefinition}, {@code Service}, {@code LoadBalancer}.
+ */
+public final class EcsController extends Construct {
+
+    /** The controller's container name in its task definition. */
+    public static final String CONTAINER_NAME = "controller";
+
+    private final FargateService service;
+    private final NetworkLoadBalancer loadBalancer;
+    private final LogGroup logGroup;
+    private final ContainerDefinition container;
+
+    public EcsController(Construct scope, String id, EcsControllerProps props) {
+        super(scope, id);
+        Mesh mesh = Objects.requireNonNull(props.mesh(), "mesh");
+        EcsControllerOptions options = props.options();
+        if (options.getCluster() == null) {
+            throw new IllegalArgumentException("controller.cluster: null (expected: the ECS cluster the controller runs in)");
+        }
+        if (options.getImage() == null) {
+            throw new IllegalArgumentException("controller.image: null (expected: ControllerImage.fromRegistry(uri) or fromAsset(dir))");
+        }
+        mesh.addEcsCluster(options.getCluster());
+
+        logGroup = LogGroup.Builder.create(this, "Logs").retention(mesh.logRetention()).build();
+        FargateTaskDefinition taskDefinition = FargateTaskDefinition.Builder.create(this, "TaskDefinition")
+                .cpu(number(options.getCpu(), 512))
+                .memoryLimitMiB(number(options.getMemoryLimitMiB(), 1024))
+                .build();
+        container = taskDefinition.addContainer(CONTAINER_NAME, ContainerDefinitionOptions.builder()
+                .image(options.getImage().bind(this, "Image").containerImage())
+                .essential(true)
+                .environment(environment(mesh))
+                .portMappings(List.of(
+                        PortMapping.builder().containerPort(ControllerPorts.API).name("api").build(),
+                        PortMapping.builder().containerPort(ControllerPorts.ADMIN).name("admin").build()))
+                .healthCheck(HealthCheck.builder()
+                        .command(List.of("CMD-SHELL", "curl -sf http://127.0.0.1:" + ControllerPorts.ADMIN
+                                + ControllerPorts.READY_PATH + " || exit 1"))
+                        .interval(Duration.seconds(10))
+                        .timeout(Duration.seconds(5))
+                        .retries(3)
+                        .startPeriod(Duration.seconds(30))
+                        .build())
+                .logging(LogDriver.awsLogs(AwsLogDriverProps.builder()
+                        .logGroup(logGroup).streamPrefix("controller").build()))
+                .build());
+        ControllerPermissions.grantMesh(taskDefinition.getTaskRole(), mesh);
+        ControllerPermissions.grantEcsTasks(taskDefinition.getTaskRole(), mesh);
+
+        service = FargateService.Builder.create(this, "Service")
+                .cluster(options.getCluster())
+                .taskDefinition(taskDefinition)
+                .desiredCount(number(options.getDesiredCount(), 2))
+                .minHealthyPercent(100)
+                .maxHealthyPercent(200)
+                .vpcSubnets(options.getVpcSubnets())
+                .circuitBreaker(DeploymentCircuitBreaker.builder().rollback(true).build())
+                .build();
+        String vpcCidr = options.getCluster().getVpc().getVpcCidrBlock();
+        service.getConnections().allowFrom(Peer.ipv4(vpcCidr), Port.tcp(ControllerPorts.API),
+                "proxies of the mesh fetch snapshots and certificates");
+        service.getConnections().allowFrom(Peer.ipv4(vpcCidr), Port.tcp(ControllerPorts.ADMIN),
+                "load balancer health checks");
+
+        loadBalancer = NetworkLoadBalancer.Builder.create(this, "LoadBalancer")
+                .vpc(options.getCluster().getVpc())
+                .internetFacing(false)
+                .vpcSubnets(options.getVpcSubnets())
+                .crossZoneEnabled(true)
+                .build();
+        NetworkListener listener = loadBalancer.addListener("Api", BaseNetworkListenerProps.builder()
+                .port(ControllerPorts.API).protocol(Protocol.TCP).build());
+        NetworkTargetGroup targets = listener.addTargets("Controller", software.amazon.awscdk.services.elasticloadbalancingv2.AddNetworkTargetsProps.builder()
+                .port(ControllerPorts.API)
+                .protocol(Protocol.TCP)
+                .targets(List.of(service.loadBalancerTarget(
+                        software.amazon.awscdk.services.ecs.LoadBalancerTargetOptions.builder()
+                                .containerName(CONTAINER_NAME).containerPort(ControllerPorts.API).build())))
+                .healthCheck(software.amazon.awscdk.services.elasticloadbalancingv2.HealthCheck.builder()
+                        .protocol(Protocol.HTTP)
+                        .port(Integer.toString(ControllerPorts.ADMIN))
+                        .path(ControllerPorts.READY_PATH)
+                        .interval(Duration.seconds(10))
+                        .healthyThresholdCount(2)
+                        .unhealthyThresholdCount(2)
+                        .build())
+                .deregistrationDelay(Duration.seconds(30))
+                .build());
+        Objects.requireNonNull(targets);
+    }
+
+    /** Where proxies reach the controller: the internal load balancer's DNS name and the API port. */
+    public String url() {
+        return "http://" + loadBalancer.getLoadBalancerDnsName() + ":" + ControllerPorts.API;
+    }
+
+    public FargateService service() {
+        return service;
+    }
+
+    public NetworkLoadBalancer loadBalancer() {
+        return loadBalancer;
+    }
+
+    public LogGroup logGroup() {
+        return logGroup;
+    }
+
+    public ContainerDefinition container() {
+        return container;
+    }
+
+    private static Map<String, String> environment(Mesh mesh) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put(ControllerEnvironment.MESH, mesh.meshName());
+        env.put(ControllerEnvironment.SPEC_SOURCE, "ssm:" + SsmPaths.meshRoot(mesh.meshName()));
+        env.put(ControllerEnvironment.NAMESPACE_ID, mesh.namespace().getNamespaceId());
+        env.put(ControllerEnvironment.NAMESPACE_NAME, mesh.namespace().getNamespaceName());
+        env.put(ControllerEnvironment.CA_SECRET_ARN, mesh.caSecret().getSecretArn());
+        env.put(ControllerEnvironment.TRUST_DOMAIN, mesh.trustDomain());
+        env.put(ControllerEnvironment.ECS_CLUSTERS,
+                Fn.join(",", mesh.ecsClusterArns()));
+        env.put(ControllerEnvironment.METRICS_NAMESPACE, mesh.metricsNamespace());
+        return env;
+    }
+
+    private static Number number(Number value, int fallback) {
+        return value != null ? value : fallback;
+    }
+}

@@ -1,0 +1,54 @@
+package dev.trellis.cdk.images;
+
+import dev.trellis.cdk.images.internal.ImageSource;
+import java.nio.file.Path;
+import software.constructs.Construct;
+
+/**
+ * The image of the Trellis controller: from a registry, or built from the repository where Docker is at hand.
+ *
+ * <pre>{@code
+ * ControllerImage.fromRegistry("public.ecr.aws/trellis/controller:0.1.0");
+ * ControllerImage.fromRepository(Path.of("."));   // builds controller/Dockerfile
+ * }</pre>
+ */
+public final class ControllerImage {
+
+    /** Where the repository keeps the Dockerfile of this image. */
+    public static final String REPOSITORY_DOCKERFILE = "controller/Dockerfile";
+
+    private final ImageSource source;
+
+    private ControllerImage(ImageSource source) {
+        this.source = source;
+    }
+
+    /** An image already pushed to a registry the tasks and nodes can pull from; synth needs no Docker. */
+    public static ControllerImage fromRegistry(String uri) {
+        return new ControllerImage(ImageSource.registry("ControllerImage.fromRegistry", uri));
+    }
+
+    /** A Docker build of {@code directory}/Dockerfile, pushed as a CDK asset at deploy time. */
+    public static ControllerImage fromAsset(String directory) {
+        return new ControllerImage(ImageSource.asset("ControllerImage.fromAsset", directory, "Dockerfile"));
+    }
+
+    /**
+     * A Docker build of {@value #REPOSITORY_DOCKERFILE} with the repository root as its context,
+     * so that the Dockerfile can copy the build's jars.
+     */
+    public static ControllerImage fromRepository(Path repositoryRoot) {
+        return new ControllerImage(ImageSource.asset("ControllerImage.fromRepository",
+                repositoryRoot == null ? null : repositoryRoot.toString(), REPOSITORY_DOCKERFILE));
+    }
+
+    /** Makes the image concrete under {@code scope}; an asset becomes a child named {@code id}. */
+    public BoundImage bind(Construct scope, String id) {
+        return source.bind(scope, id);
+    }
+
+    @Override
+    public String toString() {
+        return "ControllerImage(" + source.describe() + ")";
+    }
+}
