@@ -3,13 +3,16 @@ package dev.trellis.ca.pki;
 import dev.trellis.naming.SpiffeId;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.security.KeyFactory;
 import java.security.KeyPair;
+import java.security.spec.X509EncodedKeySpec;
 import java.security.PublicKey;
 import java.util.ArrayList;
 import java.util.List;
 import org.bouncycastle.asn1.pkcs.Attribute;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.Extensions;
 import org.bouncycastle.asn1.x509.ExtensionsGenerator;
@@ -21,7 +24,6 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.bouncycastle.pkcs.PKCSException;
-import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequest;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 
 /** PKCS#10 certification requests carrying one SPIFFE URI SAN. */
@@ -50,18 +52,25 @@ public final class Csrs {
 
     /** The request's public key. */
     public static PublicKey publicKey(PKCS10CertificationRequest csr) {
+        // JCA names, not OIDs: the JDK's own providers do not know key factories by OID.
+        var algorithm = csr.getSubjectPublicKeyInfo().getAlgorithm().getAlgorithm();
+        String name = X9ObjectIdentifiers.id_ecPublicKey.equals(algorithm) ? "EC"
+                : PKCSObjectIdentifiers.rsaEncryption.equals(algorithm) ? "RSA" : null;
+        if (name == null) {
+            throw new IllegalArgumentException("csrPem.publicKey: " + algorithm + " (expected: EC P-256)");
+        }
         try {
-            return new JcaPKCS10CertificationRequest(csr).getPublicKey();
-        } catch (java.security.GeneralSecurityException e) {
-            throw new IllegalArgumentException("csr.publicKey: unreadable (expected: an EC P-256 public key)", e);
+            return KeyFactory.getInstance(name).generatePublic(new X509EncodedKeySpec(csr.getSubjectPublicKeyInfo().getEncoded()));
+        } catch (java.security.GeneralSecurityException | IOException e) {
+            throw new IllegalArgumentException("csrPem.publicKey: unreadable (expected: EC P-256)", e);
         }
     }
 
     /** Whether the request is signed by the private key matching its public key. */
     public static boolean isSignatureValid(PKCS10CertificationRequest csr) {
         try {
-            return csr.isSignatureValid(new JcaContentVerifierProviderBuilder().build(csr.getSubjectPublicKeyInfo()));
-        } catch (OperatorCreationException | PKCSException e) {
+            return csr.isSignatureValid(new JcaContentVerifierProviderBuilder().build(publicKey(csr)));
+        } catch (OperatorCreationException | PKCSException | IllegalArgumentException e) {
             return false;
         }
     }
