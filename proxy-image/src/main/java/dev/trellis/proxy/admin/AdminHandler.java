@@ -2,7 +2,10 @@ package dev.trellis.proxy.admin;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
 import dev.trellis.proxy.metrics.ProxyMetrics;
+import dev.trellis.proxy.outlier.ClusterHealthView;
 import dev.trellis.snapshot.ProxySnapshot;
 import dev.trellis.snapshot.Snapshots;
 import io.netty.buffer.Unpooled;
@@ -19,6 +22,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -30,16 +34,18 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     static final String TEXT = "text/plain; charset=utf-8";
     static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
-    private static final ObjectMapper JSON_MAPPER = new ObjectMapper();
+    /** Durations (time left of an ejection) as ISO-8601, such as {@code PT9.5S}. */
+    private static final ObjectMapper JSON_MAPPER = new ObjectMapper()
+            .registerModule(new SimpleModule().addSerializer(Duration.class, ToStringSerializer.instance));
     private static final String PATHS = "/ready /live /config /clusters /metrics POST /drain";
 
     private final Readiness readiness;
     private final Supplier<ProxySnapshot> snapshot;
-    private final ClusterHealthSource clusterHealth;
+    private final ClusterHealthView clusterHealth;
     private final ProxyMetrics metrics;
     private final Runnable drain;
 
-    AdminHandler(Readiness readiness, Supplier<ProxySnapshot> snapshot, ClusterHealthSource clusterHealth,
+    AdminHandler(Readiness readiness, Supplier<ProxySnapshot> snapshot, ClusterHealthView clusterHealth,
             ProxyMetrics metrics, Runnable drain) {
         this.readiness = readiness;
         this.snapshot = snapshot;

@@ -2,6 +2,7 @@ package dev.trellis.proxy.admin;
 
 import dev.trellis.naming.MeshPorts;
 import dev.trellis.proxy.metrics.ProxyMetrics;
+import dev.trellis.proxy.outlier.ClusterHealthView;
 import dev.trellis.snapshot.ProxySnapshot;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -17,6 +18,7 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -29,7 +31,8 @@ import java.util.function.Supplier;
  *   <li>{@code GET /ready}: 200 when {@link Readiness} has no blocker, else 503 naming it;</li>
  *   <li>{@code GET /live}: 200 while the process answers;</li>
  *   <li>{@code GET /config}: the applied snapshot as JSON ({@code Snapshots.toJson}), 503 before one;</li>
- *   <li>{@code GET /clusters}: hosts per cluster with health, ejection and active requests, as JSON;</li>
+ *   <li>{@code GET /clusters}: the data plane's {@link ClusterHealthView} as JSON: hosts per cluster with
+ *       registry health, ejection (and time left), failures in a row and requests in flight;</li>
  *   <li>{@code GET /metrics}: every meter in the Prometheus text format;</li>
  *   <li>{@code POST /drain}: starts a graceful drain (202), when a drain action is set.</li>
  * </ul>
@@ -38,7 +41,7 @@ import java.util.function.Supplier;
  * AdminServer admin = AdminServer.builder()
  *         .metrics(metrics)
  *         .snapshot(server::currentSnapshot)
- *         .clusterHealth(healthView)
+ *         .clusterHealth(server.clusterHealth())
  *         .readiness(server.readiness().and(drainer.readiness()))
  *         .onDrain(drainer::drainAsync)
  *         .start();
@@ -85,7 +88,7 @@ public final class AdminServer implements AutoCloseable {
         private int port = MeshPorts.ADMIN;
         private Readiness readiness = Readiness.ALWAYS;
         private Supplier<ProxySnapshot> snapshot = () -> null;
-        private ClusterHealthSource clusterHealth = ClusterHealthSource.EMPTY;
+        private ClusterHealthView clusterHealth = List::of;
         private ProxyMetrics metrics = ProxyMetrics.noop();
         private Runnable drain;
 
@@ -121,7 +124,8 @@ public final class AdminServer implements AutoCloseable {
             return this;
         }
 
-        public Builder clusterHealth(ClusterHealthSource clusterHealth) {
+        /** Host health per cluster for {@code /clusters}; none until set. */
+        public Builder clusterHealth(ClusterHealthView clusterHealth) {
             this.clusterHealth = Objects.requireNonNull(clusterHealth, "clusterHealth");
             return this;
         }

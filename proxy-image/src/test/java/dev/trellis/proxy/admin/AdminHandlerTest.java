@@ -4,9 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.trellis.proxy.admin.ClusterHealthSource.ClusterHealth;
-import dev.trellis.proxy.admin.ClusterHealthSource.HostHealth;
 import dev.trellis.proxy.metrics.ProxyMetrics;
+import dev.trellis.proxy.outlier.ClusterHealthView;
+import dev.trellis.proxy.outlier.ClusterHealthView.ClusterHealth;
+import dev.trellis.proxy.outlier.ClusterHealthView.HostStatus;
 import dev.trellis.proxy.testing.TestSnapshots;
 import dev.trellis.snapshot.ProxySnapshot;
 import dev.trellis.snapshot.Snapshots;
@@ -14,6 +15,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -28,9 +30,9 @@ class AdminHandlerTest {
     private final AtomicReference<ProxySnapshot> snapshot = new AtomicReference<>();
     private final AtomicInteger drains = new AtomicInteger();
     private final ProxyMetrics metrics = ProxyMetrics.builder().jvmMeters(false).build();
-    private final ClusterHealthSource health = () -> List.of(new ClusterHealth("orders/v1", List.of(
-            new HostHealth("10.0.1.5", 15000, true, false, 3),
-            new HostHealth("10.0.1.6", 15000, true, true, 0))));
+    private final ClusterHealthView health = () -> List.of(new ClusterHealth("orders/v1", "HTTP", "ROUND_ROBIN", 3, 2,
+            List.of(new HostStatus("10.0.1.5", 15000, true, false, Duration.ZERO, 0, 1, 3),
+                    new HostStatus("10.0.1.6", 15000, true, true, Duration.ofMillis(9500), 1, 0, 0))));
     private EmbeddedChannel channel = newChannel(AdminServer.builder()
             .readiness(blocker::get)
             .snapshot(snapshot::get)
@@ -97,9 +99,11 @@ class AdminHandlerTest {
         JsonNode json = new ObjectMapper().readTree(body(response));
         JsonNode hosts = json.get("clusters").get(0).get("hosts");
         assertThat(json.get("clusters").get(0).get("name").asText()).isEqualTo("orders/v1");
-        assertThat(hosts.get(0).toString()).isEqualTo(
-                "{\"address\":\"10.0.1.5\",\"port\":15000,\"healthy\":true,\"ejected\":false,\"activeRequests\":3}");
+        assertThat(hosts.get(0).toString()).isEqualTo("{\"address\":\"10.0.1.5\",\"port\":15000,"
+                + "\"registryHealthy\":true,\"ejected\":false,\"ejectedFor\":\"PT0S\",\"ejections\":0,"
+                + "\"consecutiveFailures\":1,\"activeRequests\":3}");
         assertThat(hosts.get(1).get("ejected").asBoolean()).isTrue();
+        assertThat(hosts.get(1).get("ejectedFor").asText()).isEqualTo("PT9.5S");
     }
 
     @Test
