@@ -98,14 +98,19 @@ SCENARIOS = (
 # --------------------------------------------------------------------------
 
 class Processes:
-    """Starts children in their own process group and ends exactly those."""
+    """Starts children pinned to a CPU, in their own process group, and ends exactly those."""
 
-    def __init__(self) -> None:
+    def __init__(self, nice: int | None = None) -> None:
         self._started: list[subprocess.Popen] = []
+        self.nice = nice   # --nice: precedence over other work on a shared machine
+
+    def pinned(self, cpu: str, argv: list[str]) -> list[str]:
+        prefix = ["nice", "-n", str(self.nice)] if self.nice is not None else []
+        return [*prefix, "taskset", "-c", cpu, *argv]
 
     def start(self, argv: list[str], log: Path, cpu: str, env: dict | None = None) -> subprocess.Popen:
         with open(log, "ab") as out:
-            proc = subprocess.Popen(["taskset", "-c", cpu, *argv], stdout=out, stderr=subprocess.STDOUT,
+            proc = subprocess.Popen(self.pinned(cpu, argv), stdout=out, stderr=subprocess.STDOUT,
                                     stdin=subprocess.DEVNULL, start_new_session=True,
                                     env={**os.environ, **(env or {})})
         self._started.append(proc)
@@ -666,7 +671,7 @@ class LoadRunner:
         ticks_before = cpu_ticks(pids)
         cpu1_before, cpu0_before = CpuTimes.read(CPU_PROXY), CpuTimes.read(CPU_LOAD)
         try:
-            out = subprocess.run(["taskset", "-c", CPU_LOAD, *argv], capture_output=True, text=True,
+            out = subprocess.run(self.ctx.processes.pinned(CPU_LOAD, argv), capture_output=True, text=True,
                                  timeout=duration_s + RUN_TIMEOUT_MARGIN_S)
         except subprocess.TimeoutExpired:
             result.failure = f"fortio did not finish within {duration_s + RUN_TIMEOUT_MARGIN_S:.0f} s"
@@ -837,7 +842,7 @@ def write_results_md(out: Path, meta: dict, records: list[dict]) -> None:
         f"Upstream: fortio server returning {BODY_BYTES} B; load: fortio, {CONNECTIONS} connections, "
         "fixed rate with `-uniform -nocatchup`. Proxy alone on CPU 1, fortio load and upstream on CPU 0. "
         f"Machine and configs: [machine.md](machine.md). Load average at start {meta['loadavg_start']}, "
-        f"at end {meta['loadavg_end']}.", ""]
+        f"at end {meta['loadavg_end']}. Priority: {meta.get('priority', 'default (nice 0)')}.", ""]
 
     lines += ["## Per-proxy cost", "",
               "| peer | status | CPU s / 1k req at 1k/s | CPU s / 1k req at 5k/s | proxy CPU at 5k/s | "
@@ -1003,6 +1008,7 @@ def write_machine_md(out: Path, meta: dict, records: list[dict]) -> None:
              f"- Memory: {mem_total()}",
              f"- Load average (1, 5, 15 min): at start {meta['loadavg_start']}, at end {meta['loadavg_end']}",
              f"- Pinning: proxy on CPU {CPU_PROXY}; fortio load + upstream on CPU {CPU_LOAD} (taskset)",
+             f"- Priority: {meta['priority']}",
              f"- Busy during the run: {meta['busy_note']}",
              "", "## Versions", ""]
     for name, version in meta["versions"].items():
@@ -1094,6 +1100,9 @@ def main() -> int:
     parser.add_argument("--out", type=Path, help="results folder (default: results/<UTC timestamp>[-smoke])")
     parser.add_argument("--h2spec", action="store_true",
                         help="also run h2spec against each peer's h2c listener (about 10-30 s per peer)")
+    parser.add_argument("--nice", type=int, choices=range(-20, 20), metavar="N",
+                        help="run proxy, load and upstream at this nice level (e.g. -20 on a busy shared "
+                             "machine; it takes CPU from others' work while it runs; recorded in machine.md)")
     parser.add_argument("--latest", action="store_true",
                         help="also copy the results to results/latest/ (full runs only)")
     args = parser.parse_args()
@@ -1116,7 +1125,7 @@ def main() -> int:
     run_dir = out / "raw"
     run_dir.mkdir(exist_ok=True)
 
-    processes = Processes()
+    processes = Processes(nice=args.nice)
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, lambda signum, _frame: sys.exit(128 + signum))
     t0 = time.monotonic()
@@ -1147,6 +1156,8 @@ def main() -> int:
             "load_example": f"taskset -c {CPU_LOAD} fortio load -c {CONNECTIONS} -qps 1000 -uniform -nocatchup "
                             f"-r {RESOLUTION_S} -t {durations.fixed_s}s http://127.0.0.1:<port>/echo?size={BODY_BYTES}",
             "durations": dataclasses.asdict(durations)}
+    meta["priority"] = (f"nice {args.nice} for proxy, load and upstream (--nice): they took precedence over "
+                        "other work on the machine" if args.nice is not None else "default (nice 0)")
     meta["quiet_wait_s"] = quiet.spent_s if quiet else 0.0
     meta["rerun_s"] = quiet.rerun_spent_s if quiet else 0.0
     meta["busy_note"] = busy_note(records, meta)
