@@ -55,7 +55,18 @@ public record EcsTaskStateChange(EcsTask task, Optional<String> group, Optional<
         return from(root);
     }
 
-    /** Like {@link #parse(String)}, from a parsed tree (such as a Lambda's input). */
+    /**
+     * Like {@link #parse(String)}, from the map a Lambda {@code RequestHandler<Map<String, Object>, ?>}
+     * receives.
+     */
+    public static EcsTaskStateChange fromMap(Map<String, ?> event) {
+        if (event == null) {
+            throw new IllegalArgumentException("event: missing (expected: a JSON object)");
+        }
+        return from(JSON.valueToTree(event));
+    }
+
+    /** Like {@link #parse(String)}, from a parsed tree. */
     public static EcsTaskStateChange from(JsonNode event) {
         if (event == null || !event.isObject()) {
             throw new IllegalArgumentException("event: " + describe(event) + " (expected: a JSON object)");

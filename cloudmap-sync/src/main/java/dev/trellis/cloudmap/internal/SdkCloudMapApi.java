@@ -135,9 +135,4 @@ public final class SdkCloudMapApi implements CloudMapApi {
         client.updateInstanceCustomHealthStatus(r -> r.serviceId(serviceId).instanceId(instanceId)
                 .status(healthy ? CustomHealthStatus.HEALTHY : CustomHealthStatus.UNHEALTHY));
     }
-
-    @Override
-    public String operationStatus(String operationId) {
-        return client.getOperation(r -> r.operationId(operationId)).operation().statusAsString();
-    }
 }

@@ -47,7 +47,4 @@ public interface CloudMapApi {
 
     /** Sets an instance's custom health status. UpdateInstanceCustomHealthStatus. */
     void setCustomHealthStatus(String serviceId, String instanceId, boolean healthy);
-
-    /** The status of an asynchronous operation: SUBMITTED, PENDING, SUCCESS or FAIL. GetOperation. */
-    String operationStatus(String operationId);
 }

@@ -3,7 +3,6 @@ package dev.trellis.cloudmap.registrar;
 import dev.trellis.cloudmap.Workload;
 import dev.trellis.cloudmap.internal.KeyValueLine;
 import dev.trellis.naming.CloudMapNames;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -50,11 +49,9 @@ import software.amazon.awssdk.services.servicediscovery.model.ServiceNotFoundExc
 public final class CloudMapRegistrar {
 
     private static final Logger LOG = LoggerFactory.getLogger("dev.trellis.cloudmap.registrar");
-    private static final Duration OPERATION_POLL = Duration.ofMillis(100);
 
     private final CloudMapApi api;
     private final Function<String, String> namespaceNaming;
-    private final Duration operationTimeout;
 
     /** Namespace id by mesh; only successful lookups are kept. */
     private final Map<String, String> namespaceIds = new ConcurrentHashMap<>();
@@ -66,7 +63,6 @@ public final class CloudMapRegistrar {
     private CloudMapRegistrar(Builder builder) {
         this.api = builder.api;
         this.namespaceNaming = builder.namespaceNaming;
-        this.operationTimeout = builder.operationTimeout;
     }
 
     public static Builder builder() {
@@ -144,10 +140,10 @@ public final class CloudMapRegistrar {
 
     /**
      * Registers the workload unless Cloud Map already holds its instance with exactly these
-     * attributes. When the attributes differ the instance is deregistered, the deregistration
-     * awaited, and the instance registered again, so that no backend ever holds two records for one
-     * id (Cloud Map would replace in place; emulators append). A newly created instance of an
-     * unhealthy workload is marked UNHEALTHY.
+     * attributes (then no write is made). When the attributes differ the instance is registered
+     * again, which Cloud Map applies in place; should a second record of the id appear (emulators
+     * append instead), every record is removed and the instance registered once. An instance of an
+     * unhealthy workload is marked UNHEALTHY after registering.
      */
     public Registration register(Workload workload) {
         Objects.requireNonNull(workload, "workload");
@@ -158,12 +154,19 @@ public final class CloudMapRegistrar {
             if (current.isPresent() && current.get().attributes().equals(wanted)) {
                 return Registration.UNCHANGED;
             }
-            Registration result = Registration.CREATED;
-            if (current.isPresent()) {
-                api.deregisterInstance(serviceId, instanceId).ifPresent(this::awaitOperation);
-                result = Registration.UPDATED;
-            }
+            Registration result = current.isPresent() ? Registration.UPDATED : Registration.CREATED;
             api.registerInstance(serviceId, instanceId, wanted);
+            if (current.isPresent()) {
+                // Cloud Map replaces in place, so the instance is never absent. Emulators append a
+                // second record instead: if one shows up, remove every record and register once.
+                long records = api.listInstances(serviceId).stream().filter(i -> i.id().equals(instanceId)).count();
+                if (records > 1) {
+                    for (long i = 0; i < records; i++) {
+                        api.deregisterInstance(serviceId, instanceId);
+                    }
+                    api.registerInstance(serviceId, instanceId, wanted);
+                }
+            }
             if (!workload.healthy()) {
                 api.setCustomHealthStatus(serviceId, instanceId, false);
             }
@@ -308,34 +311,10 @@ public final class CloudMapRegistrar {
                         .thenComparing(CloudMapService::id));
     }
 
-    private void awaitOperation(String operationId) {
-        long deadline = System.nanoTime() + operationTimeout.toNanos();
-        while (true) {
-            String status = api.operationStatus(operationId);
-            if ("SUCCESS".equals(status)) {
-                return;
-            }
-            if ("FAIL".equals(status)) {
-                throw new IllegalStateException("operation " + operationId + ": FAIL (expected: SUCCESS)");
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("operation " + operationId + ": " + status + " after "
-                        + operationTimeout.toMillis() + " ms (expected: SUCCESS)");
-            }
-            try {
-                Thread.sleep(OPERATION_POLL.toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while awaiting operation " + operationId, e);
-            }
-        }
-    }
-
     /** Builds a {@link CloudMapRegistrar}; either {@link #client} or {@link #api} is required. */
     public static final class Builder {
         private CloudMapApi api;
         private Function<String, String> namespaceNaming = CloudMapNames::namespace;
-        private Duration operationTimeout = Duration.ofSeconds(10);
 
         private Builder() {
         }
@@ -355,15 +334,6 @@ public final class CloudMapRegistrar {
         /** How a mesh's namespace is named; {@link CloudMapNames#namespace} ({@code <mesh>.local}) by default. */
         public Builder namespaceNaming(Function<String, String> namespaceNaming) {
             this.namespaceNaming = Objects.requireNonNull(namespaceNaming, "namespaceNaming");
-            return this;
-        }
-
-        /** How long to await a deregistration before re-registering changed attributes; 10 s by default. */
-        public Builder operationTimeout(Duration operationTimeout) {
-            if (operationTimeout == null || operationTimeout.isNegative() || operationTimeout.isZero()) {
-                throw new IllegalArgumentException("operationTimeout: " + operationTimeout + " (expected: > 0)");
-            }
-            this.operationTimeout = operationTimeout;
             return this;
         }
 

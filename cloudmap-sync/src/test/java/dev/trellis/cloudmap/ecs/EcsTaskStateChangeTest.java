@@ -49,6 +49,16 @@ class EcsTaskStateChangeTest {
     }
 
     @Test
+    @DisplayName("GIVEN the event as the Map a Lambda handler receives WHEN read THEN it equals the parsed JSON")
+    void readsTheLambdaMap() throws IOException {
+        @SuppressWarnings("unchecked")
+        java.util.Map<String, Object> map = new com.fasterxml.jackson.databind.ObjectMapper().readValue(documentedEvent(), java.util.Map.class);
+
+        assertThat(EcsTaskStateChange.fromMap(map)).isEqualTo(EcsTaskStateChange.parse(documentedEvent()));
+        assertThatThrownBy(() -> EcsTaskStateChange.fromMap(null)).hasMessage("event: missing (expected: a JSON object)");
+    }
+
+    @Test
     @DisplayName("GIVEN an event without attachments WHEN parsed THEN the address comes from the container's network interface")
     void addressFromContainers() throws IOException {
         String event = documentedEvent().replace("\"type\": \"eni\"", "\"type\": \"other\"")

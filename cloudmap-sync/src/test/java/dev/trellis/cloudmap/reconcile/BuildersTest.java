@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.trellis.cloudmap.ecs.EcsTaskSource;
 import dev.trellis.cloudmap.registrar.CloudMapRegistrar;
-import java.time.Duration;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -35,7 +34,7 @@ class BuildersTest {
     void registrarNeedsItsCalls() {
         assertThatThrownBy(() -> CloudMapRegistrar.builder().build())
                 .hasMessage("api: null (expected: .client(ServiceDiscoveryClient) or .api(CloudMapApi))");
-        assertThatThrownBy(() -> CloudMapRegistrar.builder().operationTimeout(Duration.ZERO))
-                .hasMessage("operationTimeout: PT0S (expected: > 0)");
+        assertThatThrownBy(() -> CloudMapRegistrar.builder().namespaceNaming(null))
+                .isInstanceOf(NullPointerException.class).hasMessage("namespaceNaming");
     }
 }

@@ -100,9 +100,4 @@ public final class ThrottlingCloudMapApi implements CloudMapApi {
             return null;
         });
     }
-
-    @Override
-    public String operationStatus(String operationId) {
-        return delegate.operationStatus(operationId);
-    }
 }
