@@ -18,12 +18,12 @@ final class Generation {
     final SpecParts specParts;
     final Map<String, ClusterEntry> clusters;
     final List<Cluster> clusterList;
-    final byte[] clustersJson;
+    final ServiceTemplate.Shared clustersJson;
     final Instant createdAt;
     private final Map<String, Lazy> sealed;
 
     Generation(long number, LoadedSpec spec, SpecParts specParts, Map<String, ClusterEntry> clusters,
-            List<Cluster> clusterList, byte[] clustersJson, Instant createdAt) {
+            List<Cluster> clusterList, ServiceTemplate.Shared clustersJson, Instant createdAt) {
         this.number = number;
         this.spec = spec;
         this.specParts = specParts;
@@ -61,7 +61,7 @@ final class Generation {
     }
 
     /** What a spec compiles to, before endpoints: the shared outbound services, cluster skeletons, per-service templates. */
-    record SpecParts(LoadedSpec spec, List<VirtualService> services, byte[] servicesJson, List<Cluster> skeletons,
+    record SpecParts(LoadedSpec spec, List<VirtualService> services, ServiceTemplate.Shared servicesJson, List<Cluster> skeletons,
             Map<String, ServiceTemplate> templates) {
     }
 

@@ -161,6 +161,12 @@ public final class MeshSnapshots implements SnapshotFeed, AutoCloseable {
         return g == null ? Optional.empty() : Optional.ofNullable(sealCounting(g, service));
     }
 
+    /** The current generation's value of a cluster (shared by every service's snapshot). */
+    public Optional<Cluster> currentCluster(String name) {
+        Generation g = current;
+        return g == null ? Optional.empty() : Optional.ofNullable(g.clusters.get(name)).map(Generation.ClusterEntry::cluster);
+    }
+
     @Override
     public CompletableFuture<SealedSnapshot> current(String service) {
         return CompletableFuture.supplyAsync(() -> {
@@ -254,7 +260,7 @@ public final class MeshSnapshots implements SnapshotFeed, AutoCloseable {
             }
             clustersJson.write(']');
             Generation next = new Generation(generations + 1, spec, specParts, Map.copyOf(clusters),
-                    List.copyOf(clusterList), clustersJson.toByteArray(), clock.instant());
+                    List.copyOf(clusterList), ServiceTemplate.Shared.of(clustersJson.toByteArray()), clock.instant());
             List<String> problems = problems(next);
             if (!problems.isEmpty()) {
                 LOG.error("event=snapshots.refused generation={} spec_version={} problems=\"{}\" keeping_generation={}",
@@ -290,7 +296,8 @@ public final class MeshSnapshots implements SnapshotFeed, AutoCloseable {
     private static Generation.SpecParts compileSpec(LoadedSpec loaded, boolean slow) {
         MeshSpec spec = loaded.spec();
         if (spec.services().isEmpty()) {
-            return new Generation.SpecParts(loaded, List.of(), "[]".getBytes(), List.of(), Map.of());
+            return new Generation.SpecParts(loaded, List.of(), ServiceTemplate.Shared.of("[]".getBytes()), List.of(),
+                    Map.of());
         }
         // Compiled once without endpoints: the outbound services and cluster skeletons are the
         // same in every service's snapshot.
@@ -308,7 +315,8 @@ public final class MeshSnapshots implements SnapshotFeed, AutoCloseable {
             templates.put(service.name(), slow ? ServiceTemplate.slow(skeleton) : template);
         }
         return new Generation.SpecParts(loaded, whole.outbound().services(),
-                ServiceTemplate.json(whole.outbound().services()), whole.clusters(), Map.copyOf(templates));
+                ServiceTemplate.Shared.of(ServiceTemplate.json(whole.outbound().services())), whole.clusters(),
+                Map.copyOf(templates));
     }
 
     /** The consistency check: every service's snapshot shares all but its inbound, so one check covers all. */
@@ -330,7 +338,9 @@ public final class MeshSnapshots implements SnapshotFeed, AutoCloseable {
         g.clusterList.forEach(c -> endpoints.put(c.name(), c.endpoints()));
         ProxySnapshot expected = SnapshotCompiler.compile(g.spec.spec(), service,
                 (s, v) -> endpoints.getOrDefault(Cluster.name(s, v), List.of()));
-        SealedSnapshot sealed = g.seal(service);
+        // Sealed aside, not through the generation, so that sealing stays lazy for proxies.
+        SealedSnapshot sealed = g.specParts.templates().get(service).seal(g.number, g.specParts.servicesJson(),
+                g.clustersJson, g.specParts.services(), g.clusterList);
         if (expected.version().equals(sealed.version())) {
             return true;
         }

@@ -3,6 +3,7 @@ package dev.trellis.controller.snapshots;
 import dev.trellis.snapshot.ProxySnapshot;
 import dev.trellis.snapshot.Snapshots;
 import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
@@ -10,23 +11,25 @@ import java.util.Objects;
  * A service's snapshot as the controller serves it: its version and its JSON body. The body is
  * held in parts because the large ones (the outbound services and the clusters, identical in
  * every service's snapshot) are shared by all services of a generation, not copied per service.
+ * The parts are direct buffers, so that a socket writes them as they are (a gathering write), with
+ * no copy per response.
  */
 public final class SealedSnapshot {
 
     private final String service;
     private final String version;
     private final long generation;
-    private final byte[][] body;
+    private final ByteBuffer[] body;
     private final int length;
 
-    SealedSnapshot(String service, String version, long generation, byte[][] body) {
+    SealedSnapshot(String service, String version, long generation, ByteBuffer[] body) {
         this.service = Objects.requireNonNull(service, "service");
         this.version = Objects.requireNonNull(version, "version");
         this.generation = generation;
         this.body = body;
         int total = 0;
-        for (byte[] part : body) {
-            total += part.length;
+        for (ByteBuffer part : body) {
+            total += part.remaining();
         }
         this.length = total;
     }
@@ -45,9 +48,13 @@ public final class SealedSnapshot {
         return generation;
     }
 
-    /** The JSON body's parts, in order; the arrays are shared and must not be modified. */
-    public byte[][] bodyParts() {
-        return body;
+    /** The JSON body's parts, in order: read-only views of shared buffers, new views on each call. */
+    public ByteBuffer[] bodyParts() {
+        ByteBuffer[] views = new ByteBuffer[body.length];
+        for (int i = 0; i < body.length; i++) {
+            views[i] = body[i].asReadOnlyBuffer();
+        }
+        return views;
     }
 
     public int length() {
@@ -57,8 +64,10 @@ public final class SealedSnapshot {
     /** The body as one string (copies; for tests and tools). */
     public String json() {
         ByteArrayOutputStream out = new ByteArrayOutputStream(length);
-        for (byte[] part : body) {
-            out.writeBytes(part);
+        for (ByteBuffer part : bodyParts()) {
+            byte[] bytes = new byte[part.remaining()];
+            part.get(bytes);
+            out.writeBytes(bytes);
         }
         return out.toString(StandardCharsets.UTF_8);
     }

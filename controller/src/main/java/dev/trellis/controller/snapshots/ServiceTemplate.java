@@ -7,6 +7,7 @@ import dev.trellis.snapshot.ProxySnapshot;
 import dev.trellis.snapshot.Snapshots;
 import dev.trellis.snapshot.VirtualService;
 import dev.trellis.spec.internal.SpecJson;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -30,10 +31,14 @@ final class ServiceTemplate {
     private final ProxySnapshot skeleton;
     /** The unversioned JSON cut at the holes: before services, between, after clusters; null if it could not be cut. */
     private final byte[][] pieces;
+    /** The same pieces as direct buffers, for serving. */
+    private final ByteBuffer[] direct;
 
     private ServiceTemplate(ProxySnapshot skeleton, byte[][] pieces) {
         this.skeleton = skeleton;
         this.pieces = pieces;
+        this.direct = pieces == null ? null
+                : new ByteBuffer[] {direct(pieces[0], 1), direct(pieces[1], 0), direct(pieces[2], 0)};
     }
 
     /** A template from a snapshot whose outbound services and clusters are empty. */
@@ -76,24 +81,37 @@ final class ServiceTemplate {
      * Seals with the shared JSON arrays of the outbound services and of the clusters.
      * The consistency check is the caller's: it is the same for every service of a generation.
      */
-    SealedSnapshot seal(long generation, byte[] servicesJson, byte[] clustersJson,
+    SealedSnapshot seal(long generation, Shared servicesJson, Shared clustersJson,
             List<VirtualService> services, List<Cluster> clusters) {
         if (pieces == null) {
             ProxySnapshot sealed = Snapshots.seal(fill(services, clusters));
             return new SealedSnapshot(service(), sealed.version(), generation,
-                    new byte[][] {Snapshots.toJson(sealed).getBytes(StandardCharsets.UTF_8)});
+                    new ByteBuffer[] {direct(Snapshots.toJson(sealed).getBytes(StandardCharsets.UTF_8), 0)});
         }
         MessageDigest sha = sha256();
         sha.update(pieces[0]);
-        sha.update(servicesJson);
+        sha.update(servicesJson.bytes());
         sha.update(pieces[1]);
-        sha.update(clustersJson);
+        sha.update(clustersJson.bytes());
         sha.update(pieces[2]);
         String version = HexFormat.of().formatHex(sha.digest(), 0, 8);
-        byte[] head = ("{\"version\":\"" + version + "\",").getBytes(StandardCharsets.UTF_8);
-        byte[] first = Arrays.copyOfRange(pieces[0], 1, pieces[0].length);
+        ByteBuffer head = direct(("{\"version\":\"" + version + "\",").getBytes(StandardCharsets.UTF_8), 0);
         return new SealedSnapshot(service(), version, generation,
-                new byte[][] {head, first, servicesJson, pieces[1], clustersJson, pieces[2]});
+                new ByteBuffer[] {head, direct[0], servicesJson.direct(), direct[1], clustersJson.direct(), direct[2]});
+    }
+
+    /** JSON shared by every service's snapshot: on the heap for hashing, direct for sockets. */
+    record Shared(byte[] bytes, ByteBuffer direct) {
+        static Shared of(byte[] bytes) {
+            return new Shared(bytes, ServiceTemplate.direct(bytes, 0));
+        }
+    }
+
+    /** A read-only direct copy of {@code bytes} from {@code offset} on. */
+    static ByteBuffer direct(byte[] bytes, int offset) {
+        ByteBuffer buffer = ByteBuffer.allocateDirect(bytes.length - offset);
+        buffer.put(bytes, offset, bytes.length - offset).flip();
+        return buffer.asReadOnlyBuffer();
     }
 
     /** The JSON of a value, with the mapper {@link Snapshots} uses (so fragments match its output). */
