@@ -66,7 +66,8 @@ public final class CaMaterialJson {
             throw new IllegalArgumentException(source + ": not JSON (expected: a " + FORMAT + " document)", e);
         }
         if (root == null || !FORMAT.equals(root.path("format").asText())) {
-            throw new IllegalArgumentException(source + ".format: " + (root == null ? "null" : root.path("format"))
+            throw new IllegalArgumentException(source + ".format: "
+                    + (root == null || root.path("format").isMissingNode() ? "missing" : root.path("format"))
                     + " (expected: \"" + FORMAT + "\")");
         }
         CaGeneration active = generation(source + ".active", root.path("active"));
