@@ -1,8 +1,10 @@
 package dev.trellis.proxy;
 
 import dev.trellis.naming.MeshPorts;
+import dev.trellis.proxy.accesslog.AccessLog;
 import dev.trellis.proxy.config.RoutingTable;
 import dev.trellis.proxy.config.SnapshotHolder;
+import dev.trellis.proxy.forward.DrainEvent;
 import dev.trellis.proxy.forward.ForwardingContext;
 import dev.trellis.proxy.http.HttpLimits;
 import dev.trellis.proxy.http.HttpListenerInitializer;
@@ -19,7 +21,12 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -38,6 +45,7 @@ public final class ProxyServer implements AutoCloseable {
     private final Builder config;
     private final Transport transport;
     private final SnapshotHolder holder;
+    private final ChannelGroup accepted = new DefaultChannelGroup("trellis-connections", GlobalEventExecutor.INSTANCE);
     private EventLoopGroup group;
     private Channel outbound;
     private Channel inbound;
@@ -57,8 +65,10 @@ public final class ProxyServer implements AutoCloseable {
         config.source.start(holder);
         group = transport.newEventLoopGroup(config.eventLoops);
         Supplier<RoutingTable> tables = holder::table;
-        ForwardingContext outboundContext = new ForwardingContext(tables, config.limits, config.metrics, Direction.OUTBOUND);
-        ForwardingContext inboundContext = new ForwardingContext(tables, config.limits, config.metrics, Direction.INBOUND);
+        ForwardingContext outboundContext = new ForwardingContext(tables, config.limits, config.metrics,
+                Direction.OUTBOUND, config.accessLog);
+        ForwardingContext inboundContext = new ForwardingContext(tables, config.limits, config.metrics,
+                Direction.INBOUND, config.accessLog);
         outbound = bind(config.outboundPort, new HttpListenerInitializer(config.limits,
                 () -> new OutboundFrontendHandler(outboundContext), config.metrics.connections(Direction.OUTBOUND)));
         inbound = bind(config.inboundPort, new HttpListenerInitializer(config.limits,
@@ -74,7 +84,13 @@ public final class ProxyServer implements AutoCloseable {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(initializer)
+                .childHandler(new io.netty.channel.ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        accepted.add(ch);
+                        ch.pipeline().addLast(initializer);
+                    }
+                })
                 .bind(config.bindAddress, port).sync().channel();
     }
 
@@ -99,6 +115,37 @@ public final class ProxyServer implements AutoCloseable {
     /** Whether a snapshot is applied and the listeners are bound. */
     public boolean ready() {
         return holder.ready() && outbound != null && outbound.isActive() && inbound != null && inbound.isActive();
+    }
+
+    /** The listening channels, for a drain to close first. */
+    public List<Channel> serverChannels() {
+        return outbound == null ? List.of() : List.of(outbound, inbound);
+    }
+
+    /**
+     * Starts draining: the listeners stop accepting; idle HTTP/1.1 connections close, busy ones
+     * after their current response (with {@code Connection: close}); HTTP/2 connections get a
+     * GOAWAY and close when their streams are done.
+     */
+    public void startDrain() {
+        for (Channel listener : serverChannels()) {
+            listener.close();
+        }
+        for (Channel connection : accepted) {
+            connection.eventLoop().execute(() -> {
+                if (connection.pipeline().get(Http2FrameCodec.class) != null) {
+                    // Http2ConnectionHandler's close is graceful: GOAWAY, then wait for active streams.
+                    connection.close();
+                } else {
+                    connection.pipeline().fireUserEventTriggered(DrainEvent.INSTANCE);
+                }
+            });
+        }
+    }
+
+    /** Connections open on both listeners now. */
+    public int openConnections() {
+        return accepted.size();
     }
 
     /** Applies a snapshot directly, as a source would (tests, admin). */
@@ -132,6 +179,7 @@ public final class ProxyServer implements AutoCloseable {
         private int inboundPort = MeshPorts.INBOUND;
         private HttpLimits limits = HttpLimits.DEFAULT;
         private ProxyMetrics metrics = ProxyMetrics.noop();
+        private AccessLog accessLog = AccessLog.off();
         private int eventLoops = Runtime.getRuntime().availableProcessors();
         private Transport transport;
 
@@ -163,6 +211,11 @@ public final class ProxyServer implements AutoCloseable {
 
         public Builder metrics(ProxyMetrics proxyMetrics) {
             this.metrics = Objects.requireNonNull(proxyMetrics, "metrics");
+            return this;
+        }
+
+        public Builder accessLog(AccessLog log) {
+            this.accessLog = Objects.requireNonNull(log, "accessLog");
             return this;
         }
 

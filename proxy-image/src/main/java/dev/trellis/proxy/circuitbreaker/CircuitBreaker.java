@@ -1,6 +1,7 @@
 package dev.trellis.proxy.circuitbreaker;
 
 import dev.trellis.spec.ConnectionLimits;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -14,6 +15,7 @@ public final class CircuitBreaker {
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicInteger pending = new AtomicInteger();
     private final AtomicInteger requests = new AtomicInteger();
+    private final ConcurrentLinkedQueue<Runnable> connectionWaiters = new ConcurrentLinkedQueue<>();
 
     public CircuitBreaker(ConnectionLimits limits) {
         this.limits = limits;
@@ -39,8 +41,31 @@ public final class CircuitBreaker {
         return tryAcquire(connections, limits.maxConnections());
     }
 
+    /** Frees a connection slot, and wakes one pool waiting for a slot (pools are per event loop). */
     public void releaseConnection() {
         connections.decrementAndGet();
+        wakeConnectionWaiter();
+    }
+
+    /**
+     * Registers {@code wakeup} to run (once) when a connection slot frees up: a pool of one event
+     * loop waits for slots that connections of other loops hold.
+     */
+    public void awaitConnection(Runnable wakeup) {
+        connectionWaiters.add(wakeup);
+    }
+
+    /** Whether some pool waits for a connection slot: an idle connection should then close, not idle. */
+    public boolean hasConnectionWaiters() {
+        return !connectionWaiters.isEmpty();
+    }
+
+    /** Passes a free slot on to the next waiting pool, if any. */
+    public void wakeConnectionWaiter() {
+        Runnable wakeup = connectionWaiters.poll();
+        if (wakeup != null) {
+            wakeup.run();
+        }
     }
 
     public boolean tryAcquirePending() {

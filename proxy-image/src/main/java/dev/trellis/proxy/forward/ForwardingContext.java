@@ -1,5 +1,6 @@
 package dev.trellis.proxy.forward;
 
+import dev.trellis.proxy.accesslog.AccessLog;
 import dev.trellis.proxy.config.RoutingTable;
 import dev.trellis.proxy.http.HttpLimits;
 import dev.trellis.proxy.metrics.Direction;
@@ -14,7 +15,8 @@ import java.util.function.Supplier;
  * @param limits header and buffer limits
  * @param metrics the proxy's meters
  * @param direction the listener
+ * @param accessLog where finished requests are logged (entries are built only when it is enabled)
  */
 public record ForwardingContext(Supplier<RoutingTable> tables, HttpLimits limits, ProxyMetrics metrics,
-                                Direction direction) {
+                                Direction direction, AccessLog accessLog) {
 }

@@ -45,6 +45,7 @@ public abstract class ForwardingFrontendHandler extends ChannelInboundHandlerAda
     private ArrayDeque<HttpObject> queued;
     private boolean discardingBody;
     private boolean closing;
+    private boolean draining;
 
     protected ForwardingFrontendHandler(ForwardingContext context) {
         this.context = context;
@@ -128,7 +129,7 @@ public abstract class ForwardingFrontendHandler extends ChannelInboundHandlerAda
             head = new DefaultHttpRequest(full.protocolVersion(), full.method(), full.uri(), full.headers());
             whole = new DefaultLastHttpContent(full.content(), full.trailingHeaders());
         }
-        boolean closeAfter = !multiplexed && !HttpUtil.isKeepAlive(head);
+        boolean closeAfter = !multiplexed && (draining || !HttpUtil.isKeepAlive(head));
         RoutingTable table = context.tables().get();
         if (table == null) {
             localReply(LocalReply.NO_CONFIGURATION, head, whole, closeAfter);
@@ -315,6 +316,15 @@ public abstract class ForwardingFrontendHandler extends ChannelInboundHandlerAda
 
     @Override
     public void userEventTriggered(ChannelHandlerContext handlerContext, Object evt) {
+        if (evt == DrainEvent.INSTANCE) {
+            // Idle keep-alive connections close now; a busy one after its response (with Connection: close).
+            draining = true;
+            if (exchange == null && !closing) {
+                closing = true;
+                handlerContext.close();
+            }
+            return;
+        }
         if (evt instanceof io.netty.handler.codec.http.HttpServerUpgradeHandler.UpgradeEvent) {
             // Upgraded to h2c: each stream has its own frontend from now on.
             handlerContext.pipeline().remove(this);

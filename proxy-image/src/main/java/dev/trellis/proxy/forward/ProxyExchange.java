@@ -1,5 +1,6 @@
 package dev.trellis.proxy.forward;
 
+import dev.trellis.proxy.accesslog.AccessLogEntry;
 import dev.trellis.proxy.http.HopByHopHeaders;
 import dev.trellis.proxy.http.LocalReply;
 import dev.trellis.proxy.metrics.BadRequestReason;
@@ -61,6 +62,7 @@ final class ProxyExchange {
     private final boolean multiplexed;
     private final boolean bodyless;
     private final long startNanos = System.nanoTime();
+    private final long startMillis = System.currentTimeMillis();
 
     private final List<HttpContent> body = new ArrayList<>(2);
     private int bodyBytes;
@@ -79,6 +81,8 @@ final class ProxyExchange {
     private boolean responseStarted;
     private boolean finished;
     private int status;
+    private long bytesSent;
+    private UpstreamHost lastHost;
 
     ProxyExchange(ForwardingFrontendHandler frontend, ChannelHandlerContext down, ForwardingContext context,
                   CompiledRoute route, HttpRequest head, boolean closeAfter, boolean bodyless) {
@@ -225,6 +229,7 @@ final class ProxyExchange {
         sent = 0;
         Attempt next = new Attempt(host);
         attempt = next;
+        lastHost = host;
         host.requestStarted();
         long perTry = retry.perTryTimeoutNanos();
         if (perTry > 0) {
@@ -337,7 +342,14 @@ final class ProxyExchange {
             holdsRequestSlot = false;
             cluster.breaker().releaseRequest();
         }
-        target.meters().record(finalStatus, System.nanoTime() - startNanos);
+        long duration = System.nanoTime() - startNanos;
+        target.meters().record(finalStatus, duration);
+        if (context.accessLog().enabled()) {
+            context.accessLog().log(new AccessLogEntry(startMillis, upstreamHead.method().name(),
+                    upstreamHead.headers().get(HttpHeaderNames.HOST), upstreamHead.uri(), finalStatus, duration,
+                    route.name(), cluster.name(), lastHost == null ? null : lastHost.endpoint().authority(), retries,
+                    bodyBytes, bytesSent, null));
+        }
     }
 
     private boolean isMultiplexed() {
@@ -452,6 +464,7 @@ final class ProxyExchange {
                     down.write(content, down.voidPromise());
                     return;
                 }
+                bytesSent += content.content().readableBytes();
                 down.write(content, down.voidPromise());
                 if (last) {
                     responseComplete();
@@ -500,6 +513,9 @@ final class ProxyExchange {
                 if (close) {
                     headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
                 }
+            }
+            if (response instanceof LastHttpContent whole) {
+                bytesSent += whole.content().readableBytes();
             }
             down.write(response, down.voidPromise());
             if (response instanceof LastHttpContent) {

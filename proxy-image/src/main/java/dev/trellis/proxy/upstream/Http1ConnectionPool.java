@@ -27,6 +27,7 @@ final class Http1ConnectionPool implements ConnectionPool {
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
     private int open;
     private boolean retired;
+    private final Runnable wakeup = () -> executeServeWaiter();
 
     Http1ConnectionPool(UpstreamConnector connector, UpstreamHost host, EventLoop loop) {
         this.connector = connector;
@@ -48,6 +49,7 @@ final class Http1ConnectionPool implements ConnectionPool {
             connect(callback, connectTimeoutMillis);
         } else if (breaker.tryAcquirePending()) {
             waiters.add(new Waiter(callback, connectTimeoutMillis));
+            breaker.awaitConnection(wakeup);
         } else {
             callback.onOverloaded(RejectionReason.MAX_PENDING_REQUESTS);
         }
@@ -75,24 +77,41 @@ final class Http1ConnectionPool implements ConnectionPool {
                 open--;
                 breaker.releaseConnection();
                 callback.onStreamFailure(f.cause());
-                serveWaiter();
             }
         });
     }
 
     private void closed(Connection connection) {
         open--;
-        breaker.releaseConnection();
         idle.remove(connection);
-        serveWaiter();
+        if (!waiters.isEmpty()) {
+            // The closed connection's slot goes straight to the longest waiting request.
+            Waiter waiter = waiters.poll();
+            breaker.releasePending();
+            connect(waiter.callback, waiter.connectTimeoutMillis);
+        } else {
+            breaker.releaseConnection();
+        }
+    }
+
+    private void executeServeWaiter() {
+        loop.execute(this::serveWaiter);
     }
 
     /** A connection slot freed up: the longest waiting request may open a connection. */
     private void serveWaiter() {
-        if (!waiters.isEmpty() && breaker.tryAcquireConnection()) {
+        if (waiters.isEmpty()) {
+            // Served meanwhile: the slot goes to another loop's waiting pool.
+            breaker.wakeConnectionWaiter();
+            return;
+        }
+        if (breaker.tryAcquireConnection()) {
             Waiter waiter = waiters.poll();
             breaker.releasePending();
             connect(waiter.callback, waiter.connectTimeoutMillis);
+        }
+        if (!waiters.isEmpty()) {
+            breaker.awaitConnection(wakeup);
         }
     }
 
@@ -103,7 +122,8 @@ final class Http1ConnectionPool implements ConnectionPool {
             waiter.callback.onStream(connection);
             return;
         }
-        if (retired) {
+        if (retired || breaker.hasConnectionWaiters()) {
+            // Another event loop waits for a connection slot: free this one rather than idle it.
             connection.channel.close();
             return;
         }
