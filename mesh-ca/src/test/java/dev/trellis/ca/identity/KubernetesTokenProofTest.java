@@ -10,7 +10,9 @@ import dev.trellis.naming.WorkloadLabels;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.authentication.TokenReview;
 import io.fabric8.kubernetes.api.model.authentication.TokenReviewBuilder;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.net.InetAddress;
@@ -34,7 +36,11 @@ class KubernetesTokenProofTest {
     void startServer() {
         server = new KubernetesMockServer(false);
         server.init(InetAddress.getLoopbackAddress(), 0);
-        client = server.createClient();
+        // No client-side retries: a 5xx must come back as "unavailable" at once; the proxy retries with backoff.
+        KubernetesClient mockClient = server.createClient();
+        client = new KubernetesClientBuilder().withConfig(new ConfigBuilder(mockClient.getConfiguration())
+                .withRequestRetryBackoffLimit(0).build()).build();
+        mockClient.close();
     }
 
     @AfterEach
