@@ -179,6 +179,9 @@ public final class CloudMapReconciler {
             return;
         }
         Workload workload = maybeWorkload.get();
+        if (knownStopping(workload.workloadId())) {
+            return; // an event said it is stopping after our scan; registering it now would revive it
+        }
         if (current == null) {
             if (!workload.healthy()) {
                 round.waiting++; // registered once healthy
@@ -264,8 +267,9 @@ public final class CloudMapReconciler {
                 String reason = task == null ? "task-gone" : task.stopping() ? "task-stopping"
                         : member.isPresent() ? "service-changed" : task.running() ? "left-mesh" : "not-running";
                 round.attempt("deregister", taskArn, () -> {
-                    registrar.removeAllCopies(mesh, extra.service(), extra.instanceId(), extra.copies(), reason);
-                    round.deregistered++;
+                    if (registrar.removeAllCopies(mesh, extra.service(), extra.instanceId(), extra.copies(), reason) > 0) {
+                        round.deregistered++; // else another controller or the Lambda was first
+                    }
                 });
             }
         }
