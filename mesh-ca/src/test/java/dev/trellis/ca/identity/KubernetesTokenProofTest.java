@@ -20,7 +20,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -29,11 +30,12 @@ class KubernetesTokenProofTest {
 
     private static final String TOKEN_REVIEWS = "/apis/authentication.k8s.io/v1/tokenreviews";
 
-    private KubernetesMockServer server;
-    private KubernetesClient client;
+    private static KubernetesMockServer server;
+    private static KubernetesClient client;
 
-    @BeforeEach
-    void startServer() {
+    /** One server for the class: starting Vert.x and a client costs seconds, an expectation nothing. */
+    @BeforeAll
+    static void startServer() {
         server = new KubernetesMockServer(false);
         server.init(InetAddress.getLoopbackAddress(), 0);
         // No client-side retries: a 5xx must come back as "unavailable" at once; the proxy retries with backoff.
@@ -44,7 +46,15 @@ class KubernetesTokenProofTest {
     }
 
     @AfterEach
-    void stopServer() {
+    void forgetExpectations() throws InterruptedException {
+        server.clearExpectations();
+        while (server.takeRequest(1, TimeUnit.MILLISECONDS) != null) {
+            // drain what this test's calls left behind
+        }
+    }
+
+    @AfterAll
+    static void stopServer() {
         client.close();
         server.destroy();
     }
