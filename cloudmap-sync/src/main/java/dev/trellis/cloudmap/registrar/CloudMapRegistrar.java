@@ -3,6 +3,8 @@ package dev.trellis.cloudmap.registrar;
 import dev.trellis.cloudmap.Workload;
 import dev.trellis.cloudmap.internal.KeyValueLine;
 import dev.trellis.naming.CloudMapNames;
+import dev.trellis.spec.MeshSpec;
+import dev.trellis.spec.ServiceSpec;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -15,6 +17,7 @@ import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.servicediscovery.ServiceDiscoveryClient;
+import software.amazon.awssdk.services.servicediscovery.model.NamespaceNotFoundException;
 import software.amazon.awssdk.services.servicediscovery.model.ServiceNotFoundException;
 
 /**
@@ -97,7 +100,8 @@ public final class CloudMapRegistrar {
                 return cached;
             }
             String namespaceId = namespaceId(mesh);
-            Optional<CloudMapService> existing = canonical(api.listServices(namespaceId), namespaceId, service);
+            Optional<CloudMapService> existing = forgettingMissingNamespace(mesh,
+                    () -> canonical(api.listServices(namespaceId), namespaceId, service));
             String serviceId;
             if (existing.isPresent()) {
                 serviceId = existing.get().id();
@@ -107,8 +111,8 @@ public final class CloudMapRegistrar {
                             "note", "health cannot be set; recreate the service with HealthCheckCustomConfig"));
                 }
             } else {
-                String created = api.createService(namespaceId, service,
-                        "Trellis mesh " + mesh + ", service " + service + " (instances managed by cloudmap-sync)");
+                String created = forgettingMissingNamespace(mesh, () -> api.createService(namespaceId, service,
+                        "Trellis mesh " + mesh + ", service " + service + " (instances managed by cloudmap-sync)"));
                 // A concurrent creator elsewhere may have won a race an emulator did not refuse:
                 // read again and take the same canonical service everyone else takes.
                 serviceId = canonical(api.listServices(namespaceId), namespaceId, service)
@@ -122,12 +126,26 @@ public final class CloudMapRegistrar {
     }
 
     /**
+     * Ensures every service of the mesh spec has its Cloud Map service (so that discovering a
+     * service with no instance yet finds an empty service, not an error); returns the service ids
+     * by name.
+     */
+    public Map<String, String> ensureServices(MeshSpec spec) {
+        Objects.requireNonNull(spec, "spec");
+        Map<String, String> ids = new LinkedHashMap<>();
+        for (ServiceSpec service : spec.services()) {
+            ids.put(service.name(), ensureService(spec.mesh(), service.name()));
+        }
+        return ids;
+    }
+
+    /**
      * The names of the Cloud Map services in the mesh's namespace: every mesh service that may
      * hold instances.
      */
     public List<String> services(String mesh) {
         String namespaceId = namespaceId(mesh);
-        List<CloudMapService> services = api.listServices(namespaceId);
+        List<CloudMapService> services = forgettingMissingNamespace(mesh, () -> api.listServices(namespaceId));
         List<String> names = services.stream()
                 .filter(s -> s.namespaceId() == null || s.namespaceId().equals(namespaceId))
                 .map(CloudMapService::name).distinct().sorted().toList();
@@ -286,6 +304,16 @@ public final class CloudMapRegistrar {
         } catch (ServiceNotFoundException e) {
             serviceIds.remove(mesh + "/" + service, serviceId);
             return call.apply(ensureService(mesh, service));
+        }
+    }
+
+    /** Forgets a mesh's namespace id after Cloud Map said it no longer exists (recreated by a new deploy). */
+    private <T> T forgettingMissingNamespace(String mesh, java.util.function.Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (NamespaceNotFoundException e) {
+            namespaceIds.remove(mesh);
+            throw e;
         }
     }
 

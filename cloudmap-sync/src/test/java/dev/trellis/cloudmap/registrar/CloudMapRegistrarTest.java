@@ -6,10 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.trellis.cloudmap.Workload;
 import dev.trellis.cloudmap.testing.CloudMapFixture;
 import dev.trellis.naming.CloudMapAttributes;
+import dev.trellis.spec.MeshSpec;
+import dev.trellis.spec.ServiceSpec;
 import dev.trellis.testing.aws.AwsEmulator;
 import dev.trellis.testing.aws.WithAwsEmulator;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
@@ -171,6 +174,21 @@ class CloudMapRegistrarTest {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    @Test
+    @DisplayName("GIVEN a mesh spec with two services WHEN its services are ensured THEN each has one Cloud Map service with no instances, and ensuring again changes nothing")
+    void ensuresEveryServiceOfTheSpec() {
+        MeshSpec spec = MeshSpec.of(mesh, List.of(ServiceSpec.of("orders", 8080), ServiceSpec.of("payments", 8080)));
+
+        Map<String, String> ids = registrar.ensureServices(spec);
+        Map<String, String> again = CloudMapRegistrar.of(aws.clients().serviceDiscovery()).ensureServices(spec);
+
+        assertThat(ids).containsOnlyKeys("orders", "payments").isEqualTo(again);
+        assertThat(ids.get("orders")).isEqualTo(cloudMap.serviceId(namespaceId, "orders"));
+        assertThat(cloudMap.instances(ids.get("payments"))).isEmpty();
+        assertThat(cloudMap.client().discoverInstances(r -> r.namespaceName(mesh + ".local").serviceName("payments"))
+                .instances()).isEmpty();
     }
 
     @Test
