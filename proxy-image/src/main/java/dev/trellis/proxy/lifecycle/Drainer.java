@@ -36,7 +36,8 @@ import java.util.Collection;
  *         .drainTimeout(Duration.ofSeconds(20))
  *         .thenClose(admin, accessLog, metrics)
  *         .build();
- * drainer.exitOnTermination();   // SIGTERM or SIGINT: drain, then exit 0
+ * drainer.drainOnTermination();          // SIGTERM or SIGINT starts the drain
+ * drainer.whenDrained().join();          // main thread: then exit 0
  * }</pre>
  */
 public final class Drainer {
@@ -92,18 +93,22 @@ public final class Drainer {
         drain();
     }
 
+    /** Completes when a drain is over; never starts one. The main thread waits on it, then exits 0. */
+    public CompletableFuture<DrainResult> whenDrained() {
+        return result;
+    }
+
     /**
-     * On SIGTERM or SIGINT, drains and then exits the JVM with status 0 (the JVM's own handling
-     * would exit with 143 after running shutdown hooks, without waiting for requests in flight).
+     * Starts the drain on SIGTERM or SIGINT. The handlers replace the JVM's own, which would run
+     * shutdown hooks and exit with status 143 at once, without waiting for requests in flight.
      */
-    public void exitOnTermination() {
+    public void drainOnTermination() {
         for (String signal : List.of("TERM", "INT")) {
-            sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> drain().whenComplete((done, failure) -> {
-                if (failure != null) {
-                    LOG.log(System.Logger.Level.ERROR, "drain failed", failure);
-                }
-                System.exit(0);
-            }));
+            sun.misc.Signal.handle(new sun.misc.Signal(signal), received -> {
+                LOG.log(System.Logger.Level.INFO, "SIG{0}: draining for up to {1} ms", received.getName(),
+                        drainTimeout.toMillis());
+                drain();
+            });
         }
     }
 

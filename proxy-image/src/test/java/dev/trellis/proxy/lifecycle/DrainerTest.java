@@ -100,11 +100,13 @@ class DrainerTest {
     void givenNoConnections_whenDrainedTwice_thenOneDrainAndTheSameResult() throws Exception {
         startServer(Duration.ZERO);
         Drainer drainer = drainer(Duration.ofSeconds(5));
+        assertThat(drainer.whenDrained()).as("waiting does not start a drain").isNotDone();
+        assertThat(drainer.isDraining()).isFalse();
 
         var first = drainer.drain();
         var second = drainer.drain();
 
-        assertThat(second).isSameAs(first);
+        assertThat(second).isSameAs(first).isSameAs(drainer.whenDrained());
         assertThat(first.get(5, TimeUnit.SECONDS).clean()).isTrue();
         assertThat(events).containsExactly("drain started", "closed: access log", "closed: metrics");
     }
