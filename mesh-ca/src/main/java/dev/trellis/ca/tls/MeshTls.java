@@ -44,18 +44,24 @@ public final class MeshTls {
             "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
             "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256");
 
-    private static final ApplicationProtocolConfig ALPN = new ApplicationProtocolConfig(
-            ApplicationProtocolConfig.Protocol.ALPN,
-            ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
-            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
-            ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1);
+    /** ALPN protocols offered unless the builder says otherwise, preferred first. */
+    public static final List<String> DEFAULT_APPLICATION_PROTOCOLS =
+            List.of(ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1);
 
     private final String trustDomain;
     private final SslProvider provider;
     private final PeerRejections rejections;
     private final Clock clock;
+    private final ApplicationProtocolConfig alpn;
 
     private MeshTls(Builder builder) {
+        this.alpn = builder.applicationProtocols.isEmpty() ? ApplicationProtocolConfig.DISABLED
+                : new ApplicationProtocolConfig(
+                        ApplicationProtocolConfig.Protocol.ALPN,
+                        // Neither side fails the handshake over ALPN: no agreement means HTTP/1.1.
+                        ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                        ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+                        builder.applicationProtocols);
         this.trustDomain = builder.trustDomain;
         this.provider = builder.provider != null ? builder.provider
                 : OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
@@ -131,7 +137,7 @@ public final class MeshTls {
         return builder.sslProvider(provider)
                 .protocols(PROTOCOLS)
                 .ciphers(CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
-                .applicationProtocolConfig(ALPN)
+                .applicationProtocolConfig(alpn)
                 .trustManager(new SpiffeTrustManager(verifier(key), expectedServer));
     }
 
@@ -146,8 +152,18 @@ public final class MeshTls {
         private SslProvider provider;
         private PeerRejections rejections = new PeerRejections();
         private Clock clock = Clock.systemUTC();
+        private List<String> applicationProtocols = DEFAULT_APPLICATION_PROTOCOLS;
 
         private Builder() {
+        }
+
+        /**
+         * ALPN protocols, preferred first; {@link #DEFAULT_APPLICATION_PROTOCOLS} ({@code h2}, {@code http/1.1})
+         * by default, none for opaque TCP listeners.
+         */
+        public Builder applicationProtocols(List<String> protocols) {
+            this.applicationProtocols = List.copyOf(protocols);
+            return this;
         }
 
         /** The mesh's SPIFFE trust domain. Required. */

@@ -115,6 +115,20 @@ class MeshTlsTest {
     }
 
     @Test
+    void GIVEN_a_TCP_listener_without_ALPN_WHEN_a_mesh_client_offering_h2_connects_THEN_the_handshake_succeeds_without_a_protocol()
+            throws Exception {
+        MeshTls tcp = MeshTls.builder().trustDomain(TestMesh.TRUST_DOMAIN).applicationProtocols(java.util.List.of()).build();
+        SslContext server = tcp.serverContext(payments, TlsMode.STRICT);
+        SslContext client = MeshTls.forTrustDomain(TestMesh.TRUST_DOMAIN).clientContext(orders, id("payments"));
+        try (Loopback loopback = new Loopback(ch -> server.newHandler(ch.alloc()));
+             Loopback.Client call = loopback.connect(ch -> client.newHandler(ch.alloc()))) {
+            assertThat(call.handshake()).isTrue();
+            assertThat(call.ssl().applicationProtocol()).isNull();
+            assertThat(call.exchange("bytes")).isEqualTo("orders:bytes");
+        }
+    }
+
+    @Test
     void GIVEN_DISABLED_WHEN_a_server_context_is_asked_for_THEN_it_is_refused_with_the_reason() {
         assertThatThrownBy(() -> MeshTls.forTrustDomain(TestMesh.TRUST_DOMAIN).serverContext(payments, TlsMode.DISABLED))
                 .isInstanceOf(IllegalArgumentException.class)
