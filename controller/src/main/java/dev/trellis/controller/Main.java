@@ -1,6 +1,10 @@
 package dev.trellis.controller;
 
 import dev.trellis.aws.AwsClients;
+import dev.trellis.cloudmap.ecs.EcsTaskSource;
+import dev.trellis.cloudmap.reconcile.CloudMapReconciler;
+import dev.trellis.cloudmap.reconcile.ReconcileLoop;
+import dev.trellis.cloudmap.registrar.CloudMapRegistrar;
 import dev.trellis.controller.registry.CloudMapRegistry;
 import dev.trellis.controller.registry.Registry;
 import dev.trellis.controller.spec.FileSpecReader;
@@ -14,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.regex.Matcher;
@@ -29,14 +34,18 @@ import picocli.CommandLine.Option;
  * <pre>
  * java -jar controller/target/trellis-controller.jar --spec-file examples/shop/mesh.yaml --port 9090
  * </pre>
- * Against AWS (or an emulator through {@code AWS_ENDPOINT_URL}):
+ * Against AWS (or an emulator through {@code AWS_ENDPOINT_URL}), registering the tasks of ECS
+ * clusters in Cloud Map with {@code cloudmap-sync}:
  * <pre>
- * java -jar trellis-controller.jar --mesh shop --registry cloudmap --namespace-id ns-123 --port 9090
+ * java -jar trellis-controller.jar --mesh shop --registry cloudmap --namespace-id ns-123 --ecs-cluster prod --port 9090
  * </pre>
  */
 @Command(name = "trellis-controller", mixinStandardHelpOptions = true, version = "trellis-controller 0.1.0",
         description = "Serves proxy snapshots computed from the mesh spec and the registry.")
 public final class Main implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec command;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     SpecChoice spec;
@@ -75,45 +84,67 @@ public final class Main implements Callable<Integer> {
             description = "Register the tasks of this ECS cluster in Cloud Map (repeatable; needs --registry cloudmap).")
     List<String> ecsClusters = new ArrayList<>();
 
+    @Option(names = "--reconcile-interval", defaultValue = "30s", converter = DurationConverter.class,
+            description = "How often ECS tasks are reconciled into Cloud Map (default: ${DEFAULT-VALUE}).")
+    Duration reconcileInterval;
+
     enum RegistryKind { memory, cloudmap }
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
     }
 
+    /** Where AWS settings come from; the process environment, or a test's. */
+    Map<String, String> environment = System.getenv();
+
     @Override
     public Integer call() throws Exception {
-        AwsClients aws = spec.mesh != null || registry == RegistryKind.cloudmap || !ecsClusters.isEmpty()
-                ? AwsClients.fromEnvironment() : null;
-        SpecReader<?> reader = spec.file != null ? new FileSpecReader(spec.file)
-                : new SsmSpecReader(spec.mesh, ParameterStore.of(aws.ssm()));
-        Registry endpoints = switch (registry) {
-            case memory -> Registry.inMemory();
-            case cloudmap -> new CloudMapRegistry(CloudMapDirectory.of(aws.serviceDiscovery()),
-                    namespaceId != null ? CloudMapRegistry.namespaceName(aws.serviceDiscovery(), namespaceId)
-                            : CloudMapNames.namespace(spec.mesh != null ? spec.mesh : MeshSpecs.read(spec.file).mesh()),
-                    cloudMapInterval);
-        };
-        if (!ecsClusters.isEmpty()) {
-            throw new CommandLine.ParameterException(new CommandLine(this),
-                    "--ecs-cluster: " + ecsClusters + " (expected: none yet; the ECS source from cloudmap-sync is not wired)");
-        }
-        Controller.Builder builder = Controller.builder(reader, endpoints)
-                .host(host).port(port).specInterval(specInterval);
-        if (aws != null) {
-            builder.closing(aws);
-        }
-        Controller controller = builder.start();
+        Controller controller = start();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             controller.close();
             stopped.countDown();
         }, "controller-shutdown"));
-        org.slf4j.LoggerFactory.getLogger(Main.class).info(
-                "event=controller.started port={} spec={} registry={}", controller.port(),
-                controller.specWatcher().source(), endpoints.kind());
         stopped.await();
         return 0;
+    }
+
+    /** Wires and starts the controller the options describe. */
+    Controller start() throws InterruptedException {
+        if (!ecsClusters.isEmpty() && registry != RegistryKind.cloudmap) {
+            throw new CommandLine.ParameterException(command.commandLine(), "--ecs-cluster: " + ecsClusters
+                    + " with --registry " + registry + " (expected: --registry cloudmap, where ECS tasks are registered)");
+        }
+        AwsClients aws = spec.mesh != null || registry == RegistryKind.cloudmap ? AwsClients.fromEnvironment(environment) : null;
+        SpecReader<?> reader = spec.file != null ? new FileSpecReader(spec.file)
+                : new SsmSpecReader(spec.mesh, ParameterStore.of(aws.ssm()));
+        Controller.Builder builder;
+        if (registry == RegistryKind.memory) {
+            builder = Controller.builder(reader, Registry.inMemory());
+        } else {
+            String mesh = spec.mesh != null ? spec.mesh : MeshSpecs.read(spec.file).mesh();
+            String namespace = namespaceId != null
+                    ? CloudMapRegistry.namespaceName(aws.serviceDiscovery(), namespaceId) : CloudMapNames.namespace(mesh);
+            builder = Controller.builder(reader, new CloudMapRegistry(CloudMapDirectory.of(aws.serviceDiscovery()),
+                    namespace, cloudMapInterval));
+            if (!ecsClusters.isEmpty()) {
+                // cloudmap-sync keeps Cloud Map equal to the clusters' tasks; the registry reads what it writes.
+                CloudMapReconciler reconciler = CloudMapReconciler.builder()
+                        .registrar(CloudMapRegistrar.builder().client(aws.serviceDiscovery())
+                                .namespaceNaming(m -> namespace).build())
+                        .tasks(EcsTaskSource.builder().client(aws.ecs()).mesh(mesh).clusters(ecsClusters).build())
+                        .build();
+                builder.closing(ReconcileLoop.builder(reconciler).interval(reconcileInterval).start());
+            }
+        }
+        if (aws != null) {
+            builder.closing(aws);
+        }
+        Controller controller = builder.host(host).port(port).specInterval(specInterval).start();
+        org.slf4j.LoggerFactory.getLogger(Main.class).info(
+                "event=controller.started port={} spec={} registry={} ecs_clusters={}", controller.port(),
+                controller.specWatcher().source(), controller.registry().kind(), ecsClusters);
+        return controller;
     }
 
     /** Durations as {@code 500ms}, {@code 2s}, {@code 1m}. */
