@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "trellis 0.1.0",
         description = "A service mesh for AWS that you own: Cloud Map discovery, a Netty sidecar, CDK-declared.",
-        subcommands = {ValidateCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {UpCommand.class, StatusCommand.class, ValidateCommand.class, CommandLine.HelpCommand.class})
 public final class Trellis {
 
     public static void main(String[] args) {

@@ -1,0 +1,159 @@
+package dev.trellis.cli.up;
+
+import dev.trellis.cli.shop.ShopInstance;
+import dev.trellis.cli.traffic.TrafficGenerator;
+import dev.trellis.controller.Controller;
+import dev.trellis.controller.registry.InMemoryRegistry;
+import dev.trellis.controller.registry.Registry;
+import dev.trellis.controller.registry.RegisteredInstance;
+import dev.trellis.controller.spec.FileSpecReader;
+import dev.trellis.proxy.ProxyServer;
+import dev.trellis.proxy.metrics.ProxyMetrics;
+import dev.trellis.snapshot.client.ControllerSnapshotSource;
+import dev.trellis.spec.MeshSpec;
+import dev.trellis.spec.MeshSpecs;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A whole mesh on one machine, in this process: the controller in local mode (the spec file,
+ * an in-memory registry), and for every instance of the topology an example service with its
+ * own proxy, registered in the controller; then constant traffic into the entry service.
+ * {@link #close()} stops all of it.
+ */
+public final class LocalMesh implements AutoCloseable {
+
+    private final Controller controller;
+    private final List<MeshInstance> instances;
+    private final TrafficGenerator traffic;
+    private final List<TrafficGenerator> probes;
+    private final String mesh;
+    private final Path specFile;
+
+    private LocalMesh(Controller controller, List<MeshInstance> instances, TrafficGenerator traffic,
+                      List<TrafficGenerator> probes, String mesh, Path specFile) {
+        this.controller = controller;
+        this.instances = instances;
+        this.traffic = traffic;
+        this.probes = probes;
+        this.mesh = mesh;
+        this.specFile = specFile;
+    }
+
+    /** One example service instance and its proxy. */
+    public record MeshInstance(String name, String service, String version, ShopInstance app, ProxyServer proxy,
+                               ControllerSnapshotSource source, ProxyMetrics metrics) {
+    }
+
+    public static LocalMesh start(Path specFile, LocalTopology topology) throws IOException, InterruptedException {
+        MeshSpec spec = MeshSpecs.read(specFile);
+        topology.checkedAgainst(spec);
+        InMemoryRegistry registry = Registry.inMemory();
+        Controller controller = Controller.builder(new FileSpecReader(specFile), registry)
+                .host("127.0.0.1").port(0).specInterval(Duration.ofSeconds(1)).start();
+        List<MeshInstance> instances = new ArrayList<>();
+        List<TrafficGenerator> probes = new ArrayList<>();
+        TrafficGenerator traffic = null;
+        try {
+            for (LocalTopology.Instance behaviour : topology.instances()) {
+                for (int i = 1; i <= behaviour.count(); i++) {
+                    String name = behaviour.service() + "-" + behaviour.version() + "-" + instances.size();
+                    instances.add(startInstance(controller, registry, behaviour, name));
+                }
+            }
+            awaitReady(instances, Duration.ofSeconds(20));
+            MeshInstance entry = first(instances, topology.traffic().entry());
+            traffic = TrafficGenerator.start(topology.traffic().entry(),
+                    URI.create("http://127.0.0.1:" + entry.proxy().inboundPort() + topology.traffic().path()),
+                    "GET", topology.traffic().ratePerSecond());
+            for (LocalTopology.Probe probe : topology.traffic().probes()) {
+                MeshInstance from = first(instances, probe.from());
+                probes.add(TrafficGenerator.start(probe.from() + "->" + probe.to(),
+                        URI.create("http://127.0.0.1:" + from.proxy().inboundPort() + "/probe/" + probe.to()
+                                + "?method=" + probe.method() + "&path=" + probe.path()),
+                        "GET", probe.ratePerSecond()));
+            }
+            return new LocalMesh(controller, List.copyOf(instances), traffic, List.copyOf(probes), spec.mesh(), specFile);
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            new LocalMesh(controller, instances, traffic, probes, spec.mesh(), specFile).close();
+            throw e;
+        }
+    }
+
+    private static MeshInstance startInstance(Controller controller, InMemoryRegistry registry,
+                                              LocalTopology.Instance behaviour, String name)
+            throws IOException, InterruptedException {
+        ShopInstance app = ShopInstance.start(behaviour, name);
+        ControllerSnapshotSource source = ControllerSnapshotSource.builder(controller.uri(), behaviour.service())
+                .proxyId(name).wait(Duration.ofSeconds(20)).build();
+        ProxyMetrics metrics = ProxyMetrics.builder().jvmMeters(false).build();
+        ProxyServer proxy = ProxyServer.builder(new AppPortOverride(source, app.port()))
+                .bindAddress("127.0.0.1").inboundPort(0).outboundPort(0).eventLoops(1).metrics(metrics)
+                .build().start();
+        app.useOutboundProxy(proxy.outboundPort());
+        registry.register(new RegisteredInstance(behaviour.service(), name, "127.0.0.1", proxy.inboundPort(),
+                behaviour.version(), "local", true, "local:" + name));
+        return new MeshInstance(name, behaviour.service(), behaviour.version(), app, proxy, source, metrics);
+    }
+
+    private static void awaitReady(List<MeshInstance> instances, Duration limit) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (instances.stream().allMatch(i -> i.proxy().ready())) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        List<String> waiting = instances.stream().filter(i -> !i.proxy().ready()).map(MeshInstance::name).toList();
+        throw new IllegalStateException("proxies: " + waiting + " not ready after " + limit.toSeconds()
+                + "s (expected: a snapshot from the controller)");
+    }
+
+    private static MeshInstance first(List<MeshInstance> instances, String service) {
+        return instances.stream().filter(i -> i.service().equals(service)).findFirst().orElseThrow(() ->
+                new IllegalArgumentException("service: " + service + " (expected: a service with an instance)"));
+    }
+
+    public String mesh() {
+        return mesh;
+    }
+
+    public Path specFile() {
+        return specFile;
+    }
+
+    public Controller controller() {
+        return controller;
+    }
+
+    public List<MeshInstance> instances() {
+        return instances;
+    }
+
+    public TrafficGenerator traffic() {
+        return traffic;
+    }
+
+    public List<TrafficGenerator> probes() {
+        return probes;
+    }
+
+    @Override
+    public void close() {
+        if (traffic != null) {
+            traffic.close();
+        }
+        probes.forEach(TrafficGenerator::close);
+        for (MeshInstance instance : instances) {
+            instance.proxy().close();
+            instance.source().close();
+            instance.app().close();
+            instance.metrics().close();
+        }
+        controller.close();
+    }
+}
