@@ -91,6 +91,9 @@ public abstract class ForwardingFrontendHandler extends ChannelInboundHandlerAda
             if (msg instanceof HttpRequest || (queued != null && !queued.isEmpty())) {
                 // Pipelined: the next request waits for this response.
                 enqueue(http);
+            } else if (http.decoderResult().isFailure()) {
+                ReferenceCountUtil.release(msg);
+                refuse(http.decoderResult(), true);
             } else {
                 exchange.onRequestContent((HttpContent) msg);
             }
@@ -216,7 +219,13 @@ public abstract class ForwardingFrontendHandler extends ChannelInboundHandlerAda
         exchange = null;
         if (current != null) {
             // A broken body in the middle of a request: the request cannot go on either way.
+            boolean answered = current.responseStarted();
             current.onDownstreamClosed();
+            if (answered) {
+                closing = true;
+                ctx.close();
+                return;
+            }
         }
         reply(reply.toResponse(true), true);
     }

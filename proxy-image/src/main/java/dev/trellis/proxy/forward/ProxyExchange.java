@@ -166,6 +166,11 @@ final class ProxyExchange {
         }
     }
 
+    /** Whether the response head went to the caller already. */
+    boolean responseStarted() {
+        return responseStarted;
+    }
+
     /** The caller went away: abandon everything. */
     void onDownstreamClosed() {
         if (finished) {
