@@ -13,6 +13,9 @@ import dev.trellis.naming.SpiffeId;
 import java.security.PublicKey;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Supplier;
 import java.util.concurrent.atomic.LongAdder;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 
@@ -38,17 +41,29 @@ public final class CertificateAuthorityService {
 
     private final MeshCa authority;
     private final IdentityVerifier verifier;
+    private final Supplier<Set<String>> knownServices;
     private final LongAdder issued = new LongAdder();
     private final LongAdder refused = new LongAdder();
 
-    private CertificateAuthorityService(MeshCa authority, IdentityVerifier verifier) {
+    private CertificateAuthorityService(MeshCa authority, IdentityVerifier verifier, Supplier<Set<String>> knownServices) {
         this.authority = Objects.requireNonNull(authority, "authority");
         this.verifier = Objects.requireNonNull(verifier, "verifier");
+        this.knownServices = knownServices;
     }
 
-    /** The service for {@code authority}, accepting the proofs {@code verifier} accepts. */
+    /** The service for {@code authority}, accepting the proofs {@code verifier} accepts, for any service name. */
     public static CertificateAuthorityService of(MeshCa authority, IdentityVerifier verifier) {
-        return new CertificateAuthorityService(authority, verifier);
+        return new CertificateAuthorityService(authority, verifier, null);
+    }
+
+    /**
+     * As {@link #of(MeshCa, IdentityVerifier)}, signing only for services in {@code knownServices}
+     * (read on every request: pass the current mesh spec's service names). Matters most for the
+     * bootstrap token, which vouches for any name in the mesh.
+     */
+    public static CertificateAuthorityService of(MeshCa authority, IdentityVerifier verifier,
+                                                 Supplier<Set<String>> knownServices) {
+        return new CertificateAuthorityService(authority, verifier, Objects.requireNonNull(knownServices, "knownServices"));
     }
 
     /** The body of {@code POST /v1/certificates} in, the status and body to answer out. Never throws. */
@@ -121,6 +136,13 @@ public final class CertificateAuthorityService {
         if (!proven.equals(requested)) {
             throw new IssueRefusedException(403, "identity: " + requested
                     + " (expected: the identity proven by the caller, " + proven + ")", null);
+        }
+        if (knownServices != null) {
+            Set<String> services = knownServices.get();
+            if (!services.contains(proven.service())) {
+                throw new IssueRefusedException(403, "identity: " + proven
+                        + " (expected: a service of the mesh spec, one of " + new TreeSet<>(services) + ")", null);
+            }
         }
         IssuedCertificate certificate = authority.issue(publicKey, proven);
         issued.increment();

@@ -62,6 +62,8 @@ public final class CertificateClient implements CertificateSource, AutoCloseable
     private final List<Consumer<CertifiedKey>> listeners = new CopyOnWriteArrayList<>();
     private final CompletableFuture<CertifiedKey> first = new CompletableFuture<>();
     private final Object attemptLock = new Object();
+    /** One attempt at a time, even on a caller's multi-threaded scheduler or with {@link #renewNow()}. */
+    private final Object fetchLock = new Object();
     private volatile String lastFailure;
     private volatile int consecutiveFailures;
     private ScheduledFuture<?> next;
@@ -174,6 +176,12 @@ public final class CertificateClient implements CertificateSource, AutoCloseable
     }
 
     private void attempt() {
+        synchronized (fetchLock) {
+            attemptOnce();
+        }
+    }
+
+    private void attemptOnce() {
         try {
             CertifiedKey key = fetch();
             Instant received = clock.instant();

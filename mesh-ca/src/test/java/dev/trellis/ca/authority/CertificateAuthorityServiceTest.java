@@ -67,6 +67,20 @@ class CertificateAuthorityServiceTest {
     }
 
     @Test
+    void GIVEN_a_CA_that_knows_the_mesh_spec_WHEN_a_bootstrap_caller_asks_for_a_service_not_in_it_THEN_403_listing_the_services() {
+        CertificateAuthorityService specAware = CertificateAuthorityService.of(mesh.ca, IdentityVerifiers.builder()
+                .bootstrap(BootstrapTokenVerifier.of(TestMesh.TRUST_DOMAIN, TestMesh.MESH, SECRET)).build(),
+                () -> java.util.Set.of("orders", "payments"));
+
+        HttpReply reply = specAware.handle(body(Csr.pem(id("ghost")), new IdentityProof.BootstrapToken(SECRET)));
+
+        assertThat(reply.status()).isEqualTo(403);
+        assertThat(IssueJson.readError(reply.body())).isEqualTo("identity: spiffe://example.org/mesh/shop/service/ghost"
+                + " (expected: a service of the mesh spec, one of [orders, payments])");
+        assertThat(specAware.handle(body(Csr.pem(id("orders")), new IdentityProof.BootstrapToken(SECRET))).status()).isEqualTo(200);
+    }
+
+    @Test
     void GIVEN_a_wrong_bootstrap_token_WHEN_posted_THEN_403_without_echoing_the_token() {
         HttpReply reply = service.handle(body(Csr.pem(id("orders")), new IdentityProof.BootstrapToken("guessed-token-0123456789")));
 

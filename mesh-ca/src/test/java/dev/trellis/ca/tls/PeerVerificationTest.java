@@ -81,6 +81,22 @@ class PeerVerificationTest {
     }
 
     @Test
+    void GIVEN_a_PERMISSIVE_server_WHEN_a_client_presents_an_expired_certificate_THEN_it_is_refused_not_treated_as_anonymous()
+            throws Exception {
+        MeshTls serverTls = MeshTls.forTrustDomain(TestMesh.TRUST_DOMAIN);
+        TlsContexts server = serverTls.follow(new dev.trellis.ca.testing.MutableCertificateSource(payments));
+        CertifiedKey expired = mesh.leaf(now.minus(Duration.ofDays(2)), now.minus(Duration.ofDays(1)), List.of(id("orders").uri()));
+        SslContext client = MeshTls.forTrustDomain(TestMesh.TRUST_DOMAIN).clientContext(expired, id("payments"));
+
+        try (Loopback loopback = new Loopback(ch -> server.newInboundHandler(TlsMode.PERMISSIVE, ch.alloc()));
+             Loopback.Client call = loopback.connect(ch -> client.newHandler(ch.alloc()))) {
+            call.handshake();
+            assertThat(loopback.accepted.poll(5, TimeUnit.SECONDS).handshakeSucceeded()).isFalse();
+            assertThat(serverTls.rejections().count(PeerRejection.EXPIRED)).isEqualTo(1);
+        }
+    }
+
+    @Test
     void GIVEN_an_expired_chain_WHEN_verified_THEN_the_message_names_the_field_the_value_and_what_was_expected() {
         PeerRejections rejections = new PeerRejections();
         CertifiedKey expired = mesh.leaf(Instant.parse("2020-01-01T00:00:00Z"), Instant.parse("2020-01-02T00:00:00Z"),
