@@ -9,7 +9,13 @@ import dev.trellis.ca.api.IssueJson;
 import dev.trellis.ca.api.IssueRequest;
 import dev.trellis.ca.authority.CertificateAuthorityService;
 import dev.trellis.ca.authority.HttpReply;
+import dev.trellis.ca.client.CertificateClient;
+import dev.trellis.ca.client.IssueFailedException;
+import dev.trellis.ca.client.IssueTransport;
+import dev.trellis.ca.client.ProofSource;
 import dev.trellis.ca.testing.Csr;
+import dev.trellis.ca.tls.CertifiedKey;
+import java.util.concurrent.TimeUnit;
 import dev.trellis.ca.testing.TestMesh;
 import dev.trellis.testing.aws.AwsEmulator;
 import dev.trellis.testing.aws.WithAwsEmulator;
@@ -72,6 +78,27 @@ class AwsStsProofTest {
         HttpReply reply = service.handle(IssueJson.write(new IssueRequest(Csr.pem(id("orders")), proof)));
 
         assertThat(reply.status()).as(new String(reply.body())).isEqualTo(200);
+    }
+
+    @Test
+    void GIVEN_an_ECS_proxy_with_its_task_role_WHEN_its_certificate_client_starts_THEN_it_gets_a_certificate_for_its_service()
+            throws Exception {
+        CertificateAuthorityService service = CertificateAuthorityService.of(new TestMesh().ca,
+                IdentityVerifiers.builder().awsSts(verifier).build());
+        // The controller's route, without the socket: JSON in, status and JSON out.
+        IssueTransport controller = request -> {
+            HttpReply reply = service.handle(IssueJson.write(request));
+            if (reply.status() != 200) {
+                throw new IssueFailedException(reply.status(), IssueJson.readError(reply.body()), null);
+            }
+            return IssueJson.readResponse(reply.body());
+        };
+        try (CertificateClient proxy = CertificateClient.builder().identity(id("payments")).transport(controller)
+                .proofs(ProofSource.awsSts(taskRole("payments-task"), aws.region(), aws.endpoint(), SERVER_ID)).build()) {
+            CertifiedKey key = proxy.start().get(20, TimeUnit.SECONDS);
+
+            assertThat(dev.trellis.ca.pki.SpiffeSans.uris(key.leaf())).containsExactly(id("payments").uri());
+        }
     }
 
     @Test
