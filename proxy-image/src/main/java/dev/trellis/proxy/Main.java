@@ -1,12 +1,20 @@
 package dev.trellis.proxy;
 
+import dev.trellis.aws.AwsClients;
 import dev.trellis.naming.MeshPorts;
+import dev.trellis.proxy.accesslog.AccessLog;
+import dev.trellis.proxy.admin.AdminServer;
 import dev.trellis.proxy.config.FileSnapshotSource;
 import dev.trellis.proxy.http.HttpLimits;
+import dev.trellis.proxy.lifecycle.Drainer;
 import dev.trellis.proxy.metrics.ProxyMetrics;
+import dev.trellis.snapshot.ProxySnapshot;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -43,6 +51,21 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--event-loops", description = "Event loop threads (default: available processors).")
     int eventLoops = Runtime.getRuntime().availableProcessors();
 
+    @Option(names = "--admin-bind", description = "Admin port address; probes come from outside the task or pod (default: ${DEFAULT-VALUE}).")
+    String adminBind = "0.0.0.0";
+
+    @Option(names = "--access-log", description = "JSON access log: off, stdout, or a file to append to (default: ${DEFAULT-VALUE}).")
+    String accessLog = "off";
+
+    @Option(names = "--cloudwatch-namespace", description = "Also push metrics to CloudWatch under this namespace (region, credentials and AWS_ENDPOINT_URL from the environment).")
+    String cloudWatchNamespace;
+
+    @Option(names = "--cloudwatch-step", converter = DurationConverter.class, description = "CloudWatch publishing interval, such as 60s (default: 60s).")
+    Duration cloudWatchStep = Duration.ofMinutes(1);
+
+    @Option(names = "--drain-timeout", converter = DurationConverter.class, description = "On SIGTERM, how long requests in flight may take before they are cut, such as 20s (default: 20s).")
+    Duration drainTimeout = Drainer.DEFAULT_DRAIN_TIMEOUT;
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new Main()).execute(args));
     }
@@ -52,19 +75,70 @@ public final class Main implements Callable<Integer> {
         long started = System.nanoTime();
         HttpLimits limits = HttpLimits.DEFAULT.withMaxHeaderSize(maxHeaderSize)
                 .withMaxInitialLineLength(maxInitialLine).withRetryBufferBytes(retryBuffer);
+        ProxySnapshot first = FileSnapshotSource.read(snapshot);
+        AwsClients aws = cloudWatchNamespace == null ? null : AwsClients.fromEnvironment();
+        ProxyMetrics.Builder metricsBuilder = ProxyMetrics.builder()
+                .commonTag("mesh", first.mesh()).commonTag("local_service", first.service());
+        if (aws != null) {
+            metricsBuilder.cloudWatch(cloudWatchNamespace, aws).cloudWatchStep(cloudWatchStep);
+        }
+        ProxyMetrics metrics = metricsBuilder.build();
+        AccessLog requests = AccessLog.fromTarget(accessLog, metrics.registry());
         ProxyServer proxy = ProxyServer.builder(FileSnapshotSource.of(snapshot))
                 .bindAddress(bind).outboundPort(outboundPort).inboundPort(inboundPort)
-                .limits(limits).eventLoops(eventLoops).metrics(ProxyMetrics.noop())
-                .build().start();
-        System.out.printf("trellis-proxy ready in %d ms (%s): outbound %d, inbound %d, snapshot %s%n",
+                .limits(limits).eventLoops(eventLoops).metrics(metrics).accessLog(requests)
+                .build();
+        Drainer drainer = Drainer.builder()
+                .onDrainStart(proxy::startDrain)
+                .serverChannels(proxy::serverChannels)
+                .activeConnections(proxy::openConnections)
+                .drainTimeout(drainTimeout)
+                .thenClose(proxy, requests)
+                .build();
+        drainer.drainOnTermination();
+        AdminServer admin = AdminServer.builder()
+                .bindAddress(adminBind).port(adminPort)
+                .metrics(metrics)
+                .snapshot(proxy.currentSnapshot())
+                .clusterHealth(proxy.clusterHealth())
+                .readiness(() -> drainer.isDraining() ? Optional.of("draining")
+                        : proxy.ready() ? Optional.empty() : Optional.of("no snapshot applied or listeners not bound"))
+                .onDrain(drainer::drainAsync)
+                .start();
+        proxy.start();
+        System.out.printf("trellis-proxy ready in %d ms (%s): outbound %d, inbound %d, admin %d, snapshot %s%n",
                 (System.nanoTime() - started) / 1_000_000, proxy.transportName(), proxy.outboundPort(),
-                proxy.inboundPort(), proxy.currentSnapshot().get().version());
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            proxy.close();
-            stopped.countDown();
-        }, "trellis-shutdown"));
-        stopped.await();
+                proxy.inboundPort(), admin.port(), proxy.currentSnapshot().get().version());
+
+        drainer.whenDrained().join();
+        admin.close();
+        metrics.close(); // the last CloudWatch step
+        if (aws != null) {
+            aws.close();
+        }
         return 0;
+    }
+
+    /** Durations as in the mesh spec ({@code 500ms}, {@code 20s}, {@code 1m}), or ISO-8601 ({@code PT20S}). */
+    static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+        private static final Pattern SHORT = Pattern.compile("([0-9]{1,9})(ms|s|m)");
+
+        @Override
+        public Duration convert(String value) {
+            Matcher m = SHORT.matcher(value.strip());
+            if (m.matches()) {
+                long amount = Long.parseLong(m.group(1));
+                return switch (m.group(2)) {
+                    case "ms" -> Duration.ofMillis(amount);
+                    case "s" -> Duration.ofSeconds(amount);
+                    default -> Duration.ofMinutes(amount);
+                };
+            }
+            try {
+                return Duration.parse(value.strip());
+            } catch (java.time.format.DateTimeParseException e) {
+                throw new CommandLine.TypeConversionException("duration: " + value + " (expected: such as 500ms, 20s, 1m or PT20S)");
+            }
+        }
     }
 }

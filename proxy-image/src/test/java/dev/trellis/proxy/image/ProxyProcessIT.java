@@ -1,0 +1,120 @@
+package dev.trellis.proxy.image;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.trellis.proxy.testing.TestSnapshots;
+import dev.trellis.snapshot.Snapshots;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The image's entrypoint, run as a plain process (no Docker engine here): the Dockerfile's exact
+ * ENTRYPOINT and CMD, with only the JVM mapped to this build's and the jar path mapped to
+ * {@code target/trellis-proxy.jar}, plus a snapshot file and free loopback ports. Runs in the
+ * {@code integration-test} phase, after {@code package} built the shaded jar.
+ */
+@Timeout(90)
+class ProxyProcessIT {
+
+    private static final String IMAGE_JAR = "/opt/trellis/trellis-proxy.jar";
+    private static final Path BUILT_JAR = Path.of("target", "trellis-proxy.jar");
+
+    private final HttpClient client = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
+    private Process process;
+
+    @AfterEach
+    void killIfLeft() {
+        if (process != null && process.isAlive()) {
+            process.destroyForcibly();
+        }
+    }
+
+    @Test
+    void givenTheImageEntrypoint_whenStartedWithASnapshot_thenReadyAndOnSigtermItDrainsAndExitsZero(
+            @TempDir Path dir) throws Exception {
+        Path snapshot = dir.resolve("snapshot.json");
+        Files.writeString(snapshot, Snapshots.toJson(TestSnapshots.frontend()));
+        int admin = freePort();
+        List<String> command = imageCommand();
+        command.addAll(List.of("--snapshot", snapshot.toString(), "--bind", "127.0.0.1",
+                "--admin-bind", "127.0.0.1", "--admin-port", String.valueOf(admin),
+                "--outbound-port", String.valueOf(freePort()), "--inbound-port", String.valueOf(freePort()),
+                "--drain-timeout", "5s"));
+        Path log = Path.of("target", "proxy-process-it.log");
+
+        long start = System.nanoTime();
+        process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        long readyMillis = awaitReady(admin, start);
+
+        System.out.printf("trellis-proxy process: start-up to ready %d ms (%s)%n", readyMillis, command);
+        assertThat(readyMillis).as("start-up to /ready").isLessThan(30_000);
+        assertThat(get(admin, "/config").body()).contains(TestSnapshots.frontend().version());
+        assertThat(get(admin, "/metrics").body())
+                .contains("trellis_proxy_connections_active{direction=\"outbound\",local_service=\"frontend\",mesh=\"shop\"}");
+
+        process.destroy(); // SIGTERM
+
+        assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("exited within 30 s of SIGTERM").isTrue();
+        assertThat(process.exitValue()).as("exit status; output in " + log.toAbsolutePath()).isZero();
+        assertThat(Files.readString(log)).contains("drained");
+    }
+
+    /** The Dockerfile's ENTRYPOINT + CMD, with this build's JVM and jar in place of the image's. */
+    private static List<String> imageCommand() {
+        assertThat(BUILT_JAR).as("the shaded jar (mvn package)").exists();
+        List<String> command = new ArrayList<>();
+        for (String argument : Dockerfile.read().commandLine()) {
+            if (command.isEmpty() && argument.equals("java")) {
+                command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            } else if (argument.equals(IMAGE_JAR)) {
+                command.add(BUILT_JAR.toAbsolutePath().toString());
+            } else {
+                command.add(argument);
+            }
+        }
+        return command;
+    }
+
+    private long awaitReady(int adminPort, long start) throws InterruptedException {
+        long deadline = start + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() - deadline < 0) {
+            assertThat(process.isAlive()).as("proxy process alive while starting").isTrue();
+            try {
+                if (get(adminPort, "/ready").statusCode() == 200) {
+                    return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+                }
+            } catch (IOException notListeningYet) {
+                // the admin port is not bound yet
+            }
+            Thread.sleep(10);
+        }
+        throw new AssertionError("/ready did not answer 200 within 60 s");
+    }
+
+    private HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {
+        return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+}
