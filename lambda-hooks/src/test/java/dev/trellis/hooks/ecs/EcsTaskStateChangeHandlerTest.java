@@ -223,7 +223,7 @@ class EcsTaskStateChangeHandlerTest {
     }
 
     /** The fixture event, rewritten to name {@code task}: its ARN, cluster, ENI address and zone. */
-    private static ObjectNode event(String fixture, Task task) {
+    static ObjectNode event(String fixture, Task task) {
         ObjectNode event = EventJson.readObject(Fixtures.text(fixture));
         String ip = MeshTasks.privateIpv4(task);
         ((ArrayNode) event.path("resources")).removeAll().add(task.taskArn());
