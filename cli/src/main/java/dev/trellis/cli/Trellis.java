@@ -16,7 +16,8 @@ public final class Trellis {
         System.exit(commandLine().execute(args));
     }
 
-    static CommandLine commandLine() {
+    /** The command line with every subcommand, for {@code main} and for tests. */
+    public static CommandLine commandLine() {
         return new CommandLine(new Trellis()).setCaseInsensitiveEnumValuesAllowed(true);
     }
 }

@@ -32,6 +32,9 @@ public final class TrafficGenerator implements AutoCloseable {
     private final LongAdder succeeded = new LongAdder();
     private final LongAdder failed = new LongAdder();
     private final AtomicLong lastStatus = new AtomicLong();
+    /** Failures by status; 0 stands for no response (timeout, refused or reset connection). */
+    private final java.util.concurrent.ConcurrentHashMap<Integer, LongAdder> failures =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private volatile boolean running = true;
 
     private TrafficGenerator(String name, URI target, String method, int ratePerSecond) {
@@ -84,6 +87,7 @@ public final class TrafficGenerator implements AutoCloseable {
                 succeeded.increment();
             } else {
                 failed.increment();
+                failures.computeIfAbsent(error == null ? response.statusCode() : 0, k -> new LongAdder()).increment();
             }
         });
     }
@@ -95,7 +99,13 @@ public final class TrafficGenerator implements AutoCloseable {
         return new TrafficStats(name, interval.getTotalCount(),
                 interval.getValueAtPercentile(50) / 1e6, interval.getValueAtPercentile(99) / 1e6,
                 succeeded.sum(), failed.sum(), total.getValueAtPercentile(50) / 1e6,
-                total.getValueAtPercentile(99) / 1e6, (int) lastStatus.get());
+                total.getValueAtPercentile(99) / 1e6, (int) lastStatus.get(), failuresByStatus());
+    }
+
+    private java.util.Map<String, Long> failuresByStatus() {
+        java.util.Map<String, Long> byStatus = new java.util.TreeMap<>();
+        failures.forEach((status, count) -> byStatus.put(status == 0 ? "no-response" : status.toString(), count.sum()));
+        return byStatus;
     }
 
     public String name() {
@@ -119,9 +129,11 @@ public final class TrafficGenerator implements AutoCloseable {
      * @param p50Ms median since the start
      * @param p99Ms 99th percentile since the start
      * @param lastStatus the last status received
+     * @param failuresByStatus failures since the start by status, {@code no-response} for timeouts and resets
      */
     public record TrafficStats(String name, long intervalRequests, double intervalP50Ms, double intervalP99Ms,
-                               long succeeded, long failed, double p50Ms, double p99Ms, int lastStatus) {
+                               long succeeded, long failed, double p50Ms, double p99Ms, int lastStatus,
+                               java.util.Map<String, Long> failuresByStatus) {
         public double successRate() {
             long all = succeeded + failed;
             return all == 0 ? 1.0 : (double) succeeded / all;

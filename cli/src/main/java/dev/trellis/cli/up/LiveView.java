@@ -43,6 +43,9 @@ public final class LiveView implements Consumer<MeshStatus> {
         s.append(String.format(Locale.ROOT,
                 "Client -> %s: %d requests, success %.2f%%, p50 %.1f ms, p99 %.1f ms (measured from the intended send time)%n",
                 t.name(), t.succeeded() + t.failed(), 100 * t.successRate(), t.p50Ms(), t.p99Ms()));
+        if (!t.failuresByStatus().isEmpty()) {
+            s.append("  failures by status: ").append(t.failuresByStatus()).append(System.lineSeparator());
+        }
         for (TrafficStats probe : status.probes()) {
             s.append(String.format(Locale.ROOT, "Probe %s: last status %d, %d allowed, %d refused%n",
                     probe.name(), probe.lastStatus(), probe.succeeded(), probe.failed()));

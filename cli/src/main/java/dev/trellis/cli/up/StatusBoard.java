@@ -19,7 +19,9 @@ import java.util.function.Consumer;
  */
 public final class StatusBoard implements AutoCloseable {
 
-    public static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** Writes and reads {@link MeshStatus}; derived values (success rates) are written, ignored on reading. */
+    public static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+            .disable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     private final ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "trellis-status");
