@@ -17,6 +17,9 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.net.InetSocketAddress;
 import java.util.List;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.GenericFutureListener;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -89,19 +92,59 @@ final class SnapshotRoute implements Route {
                     respond(ctx, keepAlive, service, held, proxyId, address, snapshot)));
             return;
         }
-        Watch watch = feed.watch(service, held, snapshot -> ctx.executor().execute(() ->
-                respond(ctx, keepAlive, service, held, proxyId, address, snapshot)));
-        var timeout = ctx.executor().schedule(() -> {
-            if (watch.cancel()) {
-                respond(ctx, keepAlive, service, held, proxyId, address, null);
-            }
-        }, wait, TimeUnit.SECONDS);
-        ctx.channel().closeFuture().addListener(f -> {
+        new ParkedPoll(ctx, keepAlive, service, held, proxyId, address).park(wait);
+    }
+
+    /**
+     * A request parked until its service's snapshot changes or its wait ends: a watch, a timer
+     * and a close listener on the connection, all undone by whichever comes first.
+     */
+    private final class ParkedPoll implements GenericFutureListener<Future<? super Void>> {
+        private final ChannelHandlerContext ctx;
+        private final boolean keepAlive;
+        private final String service;
+        private final String held;
+        private final String proxyId;
+        private final String address;
+        private Watch watch;
+        private ScheduledFuture<?> timeout;
+
+        ParkedPoll(ChannelHandlerContext ctx, boolean keepAlive, String service, String held, String proxyId,
+                String address) {
+            this.ctx = ctx;
+            this.keepAlive = keepAlive;
+            this.service = service;
+            this.held = held;
+            this.proxyId = proxyId;
+            this.address = address;
+        }
+
+        /** Runs on the event loop, so the callbacks below (also on it) see every field set. */
+        void park(int waitSeconds) {
+            timeout = ctx.executor().schedule(() -> {
+                if (watch.cancel()) {
+                    finish(null);
+                }
+            }, waitSeconds, TimeUnit.SECONDS);
+            watch = feed.watch(service, held, snapshot -> ctx.executor().execute(() -> finish(snapshot)));
+            // Last: on a connection already closed, this runs at once and needs the two above.
+            ctx.channel().closeFuture().addListener(this);
+        }
+
+        private void finish(SealedSnapshot snapshot) {
+            timeout.cancel(false);
+            ctx.channel().closeFuture().removeListener(this);
+            respond(ctx, keepAlive, service, held, proxyId, address, snapshot);
+        }
+
+        /** The connection closed while parked. */
+        @Override
+        public void operationComplete(Future<? super Void> future) {
             timeout.cancel(false);
             if (watch.cancel() && proxyId != null) {
                 proxies.released(proxyId);
             }
-        });
+        }
     }
 
     /** Answers on the event loop: 200 with the snapshot, 304 when it is the held one (or none came), 404 if the service left. */
