@@ -35,8 +35,12 @@ import java.util.ArrayDeque;
  */
 public abstract class ForwardingFrontendHandler extends ChannelInboundHandlerAdapter {
 
-    /** Pipelined messages held behind a running exchange before the caller is cut off. */
-    private static final int MAX_QUEUED = 64;
+    /**
+     * Pipelined messages held behind a running exchange before the caller is cut off. Reads stop
+     * while an exchange runs, so the queue never holds more than one read's worth; this only
+     * bounds a pathological caller.
+     */
+    private static final int MAX_QUEUED = 8192;
 
     private final ForwardingContext context;
     private ChannelHandlerContext ctx;
@@ -262,6 +266,16 @@ public abstract class ForwardingFrontendHandler extends ChannelInboundHandlerAda
         }
     }
 
+    /**
+     * The exchange can take more of its request body. Pipelined messages already read come first:
+     * the socket is read only when none wait, so a pipelining caller cannot grow the queue.
+     */
+    void readRequestBody() {
+        if (queued == null || queued.isEmpty()) {
+            ctx.read();
+        }
+    }
+
     /** Called by the exchange when its response is done (or the request was given up). */
     void exchangeComplete(ProxyExchange done, boolean closeConnection) {
         if (exchange != done) {
@@ -294,10 +308,16 @@ public abstract class ForwardingFrontendHandler extends ChannelInboundHandlerAda
             while (exchange == null && !closing && (msg = queued.poll()) != null) {
                 dispatch(msg);
             }
-            while (exchange != null && !queued.isEmpty() && !(queued.peek() instanceof HttpRequest)) {
-                exchange.onRequestContent((HttpContent) queued.poll());
+            ProxyExchange current = exchange;
+            while (current != null && exchange == current && !queued.isEmpty() && !(queued.peek() instanceof HttpRequest)) {
+                current.onRequestContent((HttpContent) queued.poll());
             }
-            if (exchange != null || closing) {
+            if (exchange != null) {
+                // The queue may have held only part of the body: the exchange asks for the rest when it can take it.
+                exchange.onDownstreamReadComplete();
+                return;
+            }
+            if (closing) {
                 return;
             }
         }

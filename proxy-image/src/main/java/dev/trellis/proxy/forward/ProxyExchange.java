@@ -189,7 +189,7 @@ final class ProxyExchange {
         }
         Attempt current = attempt;
         if (current != null && current.stream != null && current.stream.channel().isWritable()) {
-            down.read();
+            frontend.readRequestBody();
         }
     }
 
