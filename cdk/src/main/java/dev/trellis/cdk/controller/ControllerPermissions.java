@@ -52,7 +52,9 @@ public final class ControllerPermissions {
                 .actions(List.of("ssm:GetParametersByPath", "ssm:GetParameters", "ssm:GetParameter"))
                 .resources(List.of(parameterArn(stack, specRoot), parameterArn(stack, specRoot + "/*")))
                 .build());
+        // Read to sign; write because, without the CA custom resource, the controller creates the CA.
         mesh.caSecret().grantRead(grantee);
+        mesh.caSecret().grantWrite(grantee);
         add(grantee, metricsStatement(mesh));
     }
 

@@ -39,9 +39,11 @@ public final class MeshHooks extends Construct {
     private final Function meshCa;
     private Rule taskStateChangeRule;
 
-    public MeshHooks(Construct scope, String id, Mesh mesh, LambdaHooks code, Duration canaryInterval) {
+    public MeshHooks(Construct scope, String id, MeshHooksProps props) {
         super(scope, id);
-        this.mesh = mesh;
+        this.mesh = props.mesh();
+        LambdaHooks code = props.code();
+        Duration canaryInterval = props.canaryInterval();
         Map<String, String> env = new LinkedHashMap<>();
         env.put(ControllerEnvironment.MESH, mesh.meshName());
         env.put(ControllerEnvironment.SPEC_SOURCE, "ssm:" + SsmPaths.meshRoot(mesh.meshName()));

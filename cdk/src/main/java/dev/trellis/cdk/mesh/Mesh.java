@@ -3,10 +3,12 @@ package dev.trellis.cdk.mesh;
 import dev.trellis.cdk.controller.EcsController;
 import dev.trellis.cdk.controller.EcsControllerProps;
 import dev.trellis.cdk.hooks.MeshHooks;
+import dev.trellis.cdk.hooks.MeshHooksProps;
 import dev.trellis.cdk.images.ProxyImage;
 import dev.trellis.cdk.internal.Lazies;
 import dev.trellis.cdk.internal.SpecParameterResource;
 import dev.trellis.cdk.observability.MeshDashboard;
+import dev.trellis.cdk.observability.MeshDashboardProps;
 import dev.trellis.cdk.observability.ProxyMetrics;
 import dev.trellis.cdk.service.MeshService;
 import dev.trellis.cdk.service.MeshServiceProps;
@@ -27,6 +29,7 @@ import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.services.ecs.ICluster;
 import software.amazon.awscdk.services.logs.LogGroup;
 import software.amazon.awscdk.services.logs.RetentionDays;
+import software.amazon.awscdk.services.secretsmanager.CfnSecret;
 import software.amazon.awscdk.services.secretsmanager.ISecret;
 import software.amazon.awscdk.services.secretsmanager.Secret;
 import software.amazon.awscdk.services.servicediscovery.INamespace;
@@ -39,8 +42,9 @@ import software.constructs.Construct;
  * Fargate and its Lambda hooks. Services are added with {@link #addService}; the spec they make
  * together is checked at synth by the spec module's own rules.
  *
- * <p>Without hooks, the CA secret holds a random placeholder until something writes the CA into
- * it, ECS tasks reach Cloud Map only through the controller's reconcile, and canary weights are
+ * <p>The CA secret is created empty. With hooks, the CA custom resource writes the CA into it at
+ * deploy time; without, the controller's CA store creates one at first start. Without hooks, ECS
+ * tasks also reach Cloud Map only through the controller's reconcile, and canary weights are
  * stepped by hand; the mesh says so in a synth warning.
  *
  * <p>Construct ids are a public contract: {@code Namespace}, {@code Settings}, {@code CaSecret},
@@ -76,21 +80,26 @@ public class Mesh extends Construct {
                 () -> SpecParameters.toParameters(settingsSpec()).get(SsmPaths.meshSettings(meshName)));
 
         caSecret = Secret.Builder.create(this, "CaSecret")
-                .description("CA of Trellis mesh " + meshName + " (certificate and key, PEM); written by its CA custom resource")
+                .description("CA of Trellis mesh " + meshName + " (trellis-mesh-ca/v1 JSON: PEM roots and keys)")
                 .removalPolicy(props.getCaRemovalPolicy() != null ? props.getCaRemovalPolicy() : RemovalPolicy.RETAIN)
                 .build();
+        // Created without a value, not with a random password: whoever comes first (the CA custom
+        // resource, else the controller's CA store, which treats "no value" as "no CA yet") writes
+        // the CA into it, and nothing ever reads a placeholder as if it were a CA.
+        ((CfnSecret) caSecret.getNode().getDefaultChild()).addPropertyDeletionOverride("GenerateSecretString");
 
         proxyLogs = LogGroup.Builder.create(this, "ProxyLogs").retention(logRetention()).build();
-        dashboard = new MeshDashboard(this, "Observability", meshName, metricsNamespace());
+        dashboard = new MeshDashboard(this, "Observability", new MeshDashboardProps(meshName, metricsNamespace()));
 
         if (props.getHooks() != null) {
-            hooks = new MeshHooks(this, "Hooks", this, props.getHooks(),
-                    props.getCanaryInterval() != null ? props.getCanaryInterval() : Duration.minutes(1));
+            hooks = new MeshHooks(this, "Hooks", new MeshHooksProps(this, props.getHooks(),
+                    props.getCanaryInterval() != null ? props.getCanaryInterval() : Duration.minutes(1)));
         } else {
             hooks = null;
-            Annotations.of(this).addWarningV2("trellis:noHooks", "mesh " + meshName + " has no Lambda hooks: the CA secret"
-                    + " is not filled by the CA custom resource, ECS tasks reach Cloud Map only through the controller's"
-                    + " reconcile, and canary weights are not stepped automatically (set MeshProps.hooks(...))");
+            Annotations.of(this).addWarningV2("trellis:noHooks", "mesh " + meshName + " has no Lambda hooks: no CA custom"
+                    + " resource (the controller creates the CA in its empty secret at first start), ECS tasks reach Cloud Map"
+                    + " only through the controller's reconcile, and canary weights are not stepped automatically"
+                    + " (set MeshProps.hooks(...))");
         }
         controller = props.getController() != null
                 ? new EcsController(this, "Controller", EcsControllerProps.of(this, props.getController()))

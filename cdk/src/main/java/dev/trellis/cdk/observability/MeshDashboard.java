@@ -20,8 +20,10 @@ public final class MeshDashboard extends Construct {
     private final Dashboard dashboard;
     private final String namespace;
 
-    public MeshDashboard(Construct scope, String id, String meshName, String metricsNamespace) {
+    public MeshDashboard(Construct scope, String id, MeshDashboardProps props) {
         super(scope, id);
+        String meshName = props.meshName();
+        String metricsNamespace = props.metricsNamespace();
         this.namespace = metricsNamespace;
         dashboard = Dashboard.Builder.create(this, "Dashboard")
                 .dashboardName("trellis-" + meshName)

@@ -105,9 +105,15 @@ class MeshTest {
     }
 
     @Test
-    @DisplayName("GIVEN a mesh WHEN synthesized THEN its CA secret is retained when the stack goes")
-    void caSecretRetained() {
-        http.hasResource("AWS::SecretsManager::Secret", Map.of("DeletionPolicy", "Retain", "UpdateReplacePolicy", "Retain"));
+    @DisplayName("GIVEN a mesh WHEN synthesized THEN its CA secret is created empty, for the CA to be written into, and retained when the stack goes")
+    void caSecret() {
+        http.hasResource("AWS::SecretsManager::Secret", Map.of(
+                "DeletionPolicy", "Retain",
+                "UpdateReplacePolicy", "Retain",
+                "Properties", Map.of(
+                        "Description", "CA of Trellis mesh shop (trellis-mesh-ca/v1 JSON: PEM roots and keys)",
+                        "GenerateSecretString", Match.absent(),
+                        "SecretString", Match.absent())));
     }
 
     @Test
@@ -155,7 +161,7 @@ class MeshTest {
     }
 
     @Test
-    @DisplayName("GIVEN a controller WHEN synthesized THEN its task role may register in the mesh namespace, read /trellis/<mesh>/*, watch the mesh's ECS tasks and read the CA")
+    @DisplayName("GIVEN a controller WHEN synthesized THEN its task role may register in the mesh namespace, read /trellis/<mesh>/*, watch the mesh's ECS tasks and read and write the CA")
     void controllerPermissions() {
         List<Object> statements = List.of(
                 Match.objectLike(Map.of(
@@ -171,6 +177,9 @@ class MeshTest {
                         "Action", List.of("ssm:GetParametersByPath", "ssm:GetParameters", "ssm:GetParameter"))),
                 Match.objectLike(Map.of(
                         "Action", List.of("secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"),
+                        "Resource", Map.of("Ref", Match.stringLikeRegexp("^MeshCaSecret")))),
+                Match.objectLike(Map.of(
+                        "Action", List.of("secretsmanager:PutSecretValue", "secretsmanager:UpdateSecret", "secretsmanager:UpdateSecretVersionStage"),
                         "Resource", Map.of("Ref", Match.stringLikeRegexp("^MeshCaSecret")))),
                 Match.objectLike(Map.of(
                         "Sid", "PublishMeshMetrics",
@@ -245,7 +254,7 @@ class MeshTest {
     void noHooksWarning() {
         dns.resourceCountIs("AWS::Lambda::Function", 0);
         Annotations.fromStack(dnsStack).hasWarning("/DnsMesh/Mesh",
-                Match.stringLikeRegexp(".*no Lambda hooks: the CA secret is not filled.*"));
+                Match.stringLikeRegexp(".*no Lambda hooks: no CA custom resource \\(the controller creates the CA in its empty secret.*"));
     }
 
     @Test
