@@ -1,9 +1,11 @@
 package dev.trellis.spec.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.networknt.schema.JsonMetaSchema;
 import com.networknt.schema.JsonNodePath;
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.NonValidationKeyword;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 import dev.trellis.spec.SpecProblem;
@@ -25,8 +27,12 @@ public final class SchemaCheck {
     public static final String SCHEMA_RESOURCE = "/dev/trellis/spec/mesh-spec.schema.json";
 
     private static final JsonNode SCHEMA_TREE = readSchemaTree();
-    private static final JsonSchema SCHEMA =
-            JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(SCHEMA_TREE);
+    /** 2020-12, plus our {@code x-expected} annotation (the human wording of a constraint). */
+    private static final JsonMetaSchema META_SCHEMA = JsonMetaSchema.builder(JsonMetaSchema.getV202012())
+            .keyword(new NonValidationKeyword("x-expected"))
+            .build();
+    private static final JsonSchema SCHEMA = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012,
+            builder -> builder.metaSchema(META_SCHEMA)).getSchema(SCHEMA_TREE);
 
     private SchemaCheck() {
     }
