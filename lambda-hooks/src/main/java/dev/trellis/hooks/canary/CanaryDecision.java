@@ -3,6 +3,7 @@ package dev.trellis.hooks.canary;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.trellis.hooks.EventJson;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -41,7 +42,7 @@ public record CanaryDecision(
         return json;
     }
 
-    /** Reads what {@link #toJson()} wrote; metrics come back without their p99 detail lost. */
+    /** Reads what {@link #toJson()} wrote (p99 to the millisecond). */
     static CanaryDecision fromJson(JsonNode json) {
         return new CanaryDecision(
                 Instant.parse(json.path("at").asText()),
@@ -60,6 +61,6 @@ public record CanaryDecision(
         }
         JsonNode p99 = json.get("p99LatencyMillis");
         return Optional.of(StepMetrics.of(json.path("requests").asLong(), json.path("serverErrors").asLong(),
-                p99 == null ? null : java.time.Duration.ofMillis(p99.asLong())));
+                p99 == null ? null : Duration.ofMillis(p99.asLong())));
     }
 }

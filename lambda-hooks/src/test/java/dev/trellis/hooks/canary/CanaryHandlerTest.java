@@ -12,6 +12,8 @@ import dev.trellis.hooks.RecordingContext;
 import dev.trellis.naming.SsmPaths;
 import dev.trellis.spec.InvalidSpecException;
 import dev.trellis.spec.MeshSpecs;
+import dev.trellis.spec.RouteSpec;
+import dev.trellis.spec.ServiceSpec;
 import dev.trellis.spec.SpecParameters;
 import dev.trellis.spec.WeightedTarget;
 import dev.trellis.testing.aws.AwsEmulator;
@@ -332,12 +334,12 @@ class CanaryHandlerTest {
         return MeshSpecs.serviceFromJson(json, SERVICE_PARAMETER).route("checkout").orElseThrow().targets();
     }
 
+    /** Writes the checkout route's targets by hand, as an operator (or a deploy) would. */
     private void setCheckoutTargets(List<WeightedTarget> targets) {
-        SsmRouteWeights.of(aws.clients().ssm());
         String json = aws.clients().ssm().getParameter(r -> r.name(SERVICE_PARAMETER)).parameter().value();
-        var service = MeshSpecs.serviceFromJson(json, SERVICE_PARAMETER);
-        var routes = service.routes().stream().map(r -> r.name().equals("checkout")
-                ? new dev.trellis.spec.RouteSpec(r.name(), r.priority(), r.match(), targets, null, null, null, null, null)
+        ServiceSpec service = MeshSpecs.serviceFromJson(json, SERVICE_PARAMETER);
+        List<RouteSpec> routes = service.routes().stream().map(r -> r.name().equals("checkout")
+                ? new RouteSpec(r.name(), r.priority(), r.match(), targets, null, null, null, null, null)
                 : r).toList();
         String updated = MeshSpecs.serviceToJson(service.withRoutes(routes));
         aws.clients().ssm().putParameter(r -> r.name(SERVICE_PARAMETER).value(updated).type(ParameterType.STRING).overwrite(true));
