@@ -28,7 +28,7 @@ class FaultAndMirrorTest {
     static void start() throws Exception {
         primary = UpstreamServer.http1("primary", UpstreamServer.echo());
         // The mirror is slow: the caller must not wait for it.
-        shadow = UpstreamServer.http1("shadow", r -> UpstreamServer.delay(2_000, UpstreamServer.ok("shadow")));
+        shadow = UpstreamServer.http1("shadow", r -> UpstreamServer.delay(1_000, UpstreamServer.ok("shadow")));
         proxy = Mesh.start(Mesh.spec("""
                   - name: orders
                     port: 8081
@@ -96,7 +96,7 @@ class FaultAndMirrorTest {
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.body()).isEqualTo("copy me");
-        assertThat((System.nanoTime() - started) / 1_000_000).isLessThan(1_500);
+        assertThat((System.nanoTime() - started) / 1_000_000).isLessThan(900);
         long deadline = System.nanoTime() + 3_000_000_000L;
         while (shadow.requests() == 0 && System.nanoTime() < deadline) {
             Thread.sleep(20);
