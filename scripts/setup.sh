@@ -22,6 +22,7 @@ if ! need cfn-lint; then
 fi
 # Module-specific installs (the aws-cdk CLI for cdk/, ...) live beside their modules.
 for hook in */setup.sh; do
-  [ -x "$hook" ] && "$hook"
+  [ "$hook" = scripts/setup.sh ] && continue
+  if [ -x "$hook" ]; then "$hook"; fi
 done
 exit 0
