@@ -10,6 +10,7 @@ import dev.trellis.controller.testing.Http;
 import dev.trellis.controller.testing.TestMesh;
 import dev.trellis.snapshot.Endpoint;
 import dev.trellis.snapshot.ProxySnapshot;
+import dev.trellis.snapshot.client.CloudMapFallback;
 import dev.trellis.snapshot.client.cloudmap.CloudMapDirectory;
 import dev.trellis.testing.aws.AwsEmulator;
 import dev.trellis.testing.aws.WithAwsEmulator;
@@ -85,6 +86,23 @@ class CloudMapRegistryTest {
 
         registrar.deregister("shop", "payments", Workload.ecsTaskId(TASK));
         await(s -> endpoints(s, "payments/v1").isEmpty());
+    }
+
+    @Test
+    @DisplayName("GIVEN a proxy's last snapshot WHEN its Cloud Map fallback reads what the controller reads THEN it computes the very snapshot, and version, the controller serves")
+    void proxyFallbackComputesTheControllersSnapshot() throws Exception {
+        ProxySnapshot stale = controller.snapshots().sealNow("frontend").orElseThrow().snapshot();
+        registrar.register(Workload.builder().mesh("shop").service("orders").version("v2")
+                .address("10.0.1.23").zone("us-east-1a").ecsTask(TASK).build());
+        registrar.register(Workload.builder().mesh("shop").service("payments").version("v1")
+                .address("10.0.2.2").ecsTask(TASK.replace("0123", "4567")).healthy(false).build());
+        ProxySnapshot served = await(s -> !endpoints(s, "orders/v2").isEmpty()
+                && endpoints(s, "payments/v1").size() == 1 && !endpoints(s, "payments/v1").get(0).healthy());
+
+        ProxySnapshot fallback = CloudMapFallback.of(CloudMapDirectory.of(cloudMap)).refresh(stale);
+
+        assertThat(fallback.version()).isEqualTo(served.version()).isNotEqualTo(stale.version());
+        assertThat(fallback).isEqualTo(served);
     }
 
     @Test
