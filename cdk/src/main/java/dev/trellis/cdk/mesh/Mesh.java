@@ -116,7 +116,7 @@ public class Mesh extends Construct {
     /** Called by every {@link MeshService} of this mesh, in the order they are created. */
     public void registerService(MeshService service) {
         services.add(service);
-        dashboard.addService(service.serviceName());
+        dashboard.addService(service.serviceName(), service.metrics());
     }
 
     /**

@@ -1,52 +1,134 @@
 package dev.trellis.cdk.observability;
 
+import java.util.List;
+import java.util.Map;
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.services.cloudwatch.IMetric;
+import software.amazon.awscdk.services.cloudwatch.MathExpression;
+import software.amazon.awscdk.services.cloudwatch.Metric;
+
 /**
- * The CloudWatch metrics every proxy publishes through Micrometer's CloudWatch export, named as
- * that export names them ({@code <meter>.count} for counters and timer counts,
- * {@code <meter>.percentile.value} for a timer's published percentiles). The proxy tags each
- * outbound request with the destination {@value #SERVICE}, the {@value #ROUTE} it took and the
- * {@value #CLUSTER} ({@code service/version}) it went to; ejections carry no route.
+ * The CloudWatch metrics every proxy publishes, as {@code dev.trellis.proxy.metrics.ProxyMetrics}
+ * (proxy-image) names them through Micrometer's CloudWatch export: the meter name with a
+ * statistic suffix ({@code .count} for counters and timer counts, {@code .value} for gauges such
+ * as a timer's published percentiles, in milliseconds). Every metric also carries the proxy's
+ * common tags {@value #MESH} and {@value #LOCAL_SERVICE} (the service the proxy sits beside).
+ *
+ * <p>A service's golden signals are read from its own proxies' inbound side (route
+ * {@value #INBOUND_ROUTE}, cluster {@value #LOCAL_APP_CLUSTER}): one series per service whatever
+ * its callers, routes and versions, so that alarms can name it exactly. Retries and ejections
+ * happen on the callers' side and are found with SEARCH on the dashboard.
  */
 public final class ProxyMetrics {
 
     /** The metric namespace unless the mesh names another. */
     public static final String DEFAULT_NAMESPACE = "Trellis";
 
-    /** Requests forwarded (Micrometer timer {@code trellis.requests}), statistic Sum. */
-    public static final String REQUESTS = "trellis.requests.count";
-    /** Latency percentiles of the same timer in milliseconds, dimension {@value #PERCENTILE} = 0.99 for p99. */
-    public static final String LATENCY_PERCENTILE = "trellis.requests.percentile.value";
-    /** Requests that failed: 5xx, reset, timeout or connect failure after retries (counter {@code trellis.errors}). */
-    public static final String ERRORS = "trellis.errors.count";
-    /** Retries sent (counter {@code trellis.retries}). */
-    public static final String RETRIES = "trellis.retries.count";
-    /** Hosts ejected by outlier detection (counter {@code trellis.ejections}), dimensions service and cluster. */
-    public static final String EJECTIONS = "trellis.ejections.count";
+    /** Responses by status class (counter {@code trellis.proxy.requests}), dimension {@value #STATUS}. */
+    public static final String RESPONSES = "trellis.proxy.requests.count";
+    /** Every request, whatever its outcome (the count of timer {@code trellis.proxy.request.duration}). */
+    public static final String REQUESTS = "trellis.proxy.request.duration.count";
+    /** The same timer's percentiles, dimension {@value #PERCENTILE}. */
+    public static final String LATENCY_PERCENTILE = "trellis.proxy.request.duration.percentile.value";
+    /** Tries sent again (counter {@code trellis.proxy.retries}). */
+    public static final String RETRIES = "trellis.proxy.retries.count";
+    /** Hosts ejected by outlier detection (counter {@code trellis.proxy.outlier.ejections}), dimension cluster only. */
+    public static final String EJECTIONS = "trellis.proxy.outlier.ejections.count";
 
+    public static final String MESH = "mesh";
+    public static final String LOCAL_SERVICE = "local_service";
     public static final String SERVICE = "service";
     public static final String ROUTE = "route";
     public static final String CLUSTER = "cluster";
-    /** Micrometer's tag of a published percentile. */
+    public static final String STATUS = "status";
     public static final String PERCENTILE = "phi";
+
+    public static final String INBOUND_ROUTE = "inbound";
+    public static final String LOCAL_APP_CLUSTER = "local-app";
+    public static final String SERVER_ERROR = "5xx";
     public static final String P99 = "0.99";
 
-    private ProxyMetrics() {
+    private static final Duration PERIOD = Duration.minutes(1);
+
+    private final String namespace;
+    private final String mesh;
+    private final String service;
+    private final List<String> versions;
+
+    private ProxyMetrics(String namespace, String mesh, String service, List<String> versions) {
+        this.namespace = namespace;
+        this.mesh = mesh;
+        this.service = service;
+        this.versions = List.copyOf(versions);
     }
 
-    /**
-     * A CloudWatch SEARCH over every route and cluster of one service, for dashboards (alarms
-     * cannot use SEARCH).
-     */
-    static String search(String namespace, String metricName, String service, String statistic, boolean withRoute) {
-        String schema = withRoute ? "{" + namespace + "," + CLUSTER + "," + ROUTE + "," + SERVICE + "}"
-                : "{" + namespace + "," + CLUSTER + "," + SERVICE + "}";
-        return "SEARCH('" + schema + " MetricName=\"" + metricName + "\" " + SERVICE + "=\"" + service + "\"', '"
-                + statistic + "', 60)";
+    /** The metrics of one service of a mesh and its versions, in a metric namespace. */
+    public static ProxyMetrics of(String namespace, String mesh, String service, List<String> versions) {
+        return new ProxyMetrics(namespace, mesh, service, versions);
     }
 
-    static String searchP99(String namespace, String service) {
-        String schema = "{" + namespace + "," + CLUSTER + "," + PERCENTILE + "," + ROUTE + "," + SERVICE + "}";
-        return "SEARCH('" + schema + " MetricName=\"" + LATENCY_PERCENTILE + "\" " + PERCENTILE + "=\"" + P99 + "\" "
-                + SERVICE + "=\"" + service + "\"', 'Maximum', 60)";
+    /** Requests the service's proxies received, per minute. */
+    public Metric requests() {
+        return inbound(REQUESTS, "Sum", Map.of());
+    }
+
+    /** Of those, the ones answered with a 5xx. */
+    public Metric serverErrors() {
+        return inbound(RESPONSES, "Sum", Map.of(STATUS, SERVER_ERROR));
+    }
+
+    /** The worst p99 latency among the service's proxies, in milliseconds. */
+    public Metric p99() {
+        return inbound(LATENCY_PERCENTILE, "Maximum", Map.of(PERCENTILE, P99));
+    }
+
+    /** Share of requests not answered with a 5xx, in percent. */
+    public MathExpression successRate() {
+        return MathExpression.Builder.create()
+                .expression("100 * (1 - FILL(errors, 0) / requests)")
+                .usingMetrics(Map.of("requests", requests(), "errors", serverErrors()))
+                .label(service + " success rate (%)")
+                .period(PERIOD)
+                .build();
+    }
+
+    /** Retries the service's callers sent to it, summed over callers, routes and versions. */
+    public IMetric retries() {
+        return search("SUM", RETRIES, SERVICE + "=\"" + service + "\"", "Sum", service + " retries");
+    }
+
+    /** Ejections of the service's hosts, summed over callers and versions. */
+    public IMetric ejections() {
+        // Ejections carry only a cluster; the service's clusters are named <service>/<version>.
+        String clusters = versions.stream().map(v -> CLUSTER + "=\"" + service + "/" + v + "\"")
+                .collect(java.util.stream.Collectors.joining(" OR ", "(", ")"));
+        return search("SUM", EJECTIONS, clusters, "Sum", service + " ejections");
+    }
+
+    private Metric inbound(String metricName, String statistic, Map<String, String> extra) {
+        Map<String, String> dimensions = new java.util.LinkedHashMap<>();
+        dimensions.put(MESH, mesh);
+        dimensions.put(LOCAL_SERVICE, service);
+        dimensions.put(SERVICE, service);
+        dimensions.put(ROUTE, INBOUND_ROUTE);
+        dimensions.put(CLUSTER, LOCAL_APP_CLUSTER);
+        dimensions.putAll(extra);
+        return Metric.Builder.create()
+                .namespace(namespace)
+                .metricName(metricName)
+                .dimensionsMap(dimensions)
+                .statistic(statistic)
+                .period(PERIOD)
+                .build();
+    }
+
+    private MathExpression search(String function, String metricName, String condition, String statistic, String label) {
+        String query = "Namespace=\"" + namespace + "\" MetricName=\"" + metricName + "\" " + MESH + "=\"" + mesh + "\" " + condition;
+        return MathExpression.Builder.create()
+                .expression(function + "(SEARCH('" + query + "', '" + statistic + "', 60))")
+                .usingMetrics(Map.of())
+                .label(label)
+                .period(PERIOD)
+                .build();
     }
 }

@@ -2,21 +2,17 @@ package dev.trellis.cdk.service;
 
 import dev.trellis.cdk.internal.SpecParameterResource;
 import dev.trellis.cdk.mesh.Mesh;
+import dev.trellis.cdk.observability.ProxyMetrics;
 import dev.trellis.cdk.observability.ServiceAlarms;
 import dev.trellis.naming.SsmPaths;
-import dev.trellis.snapshot.Cluster;
 import dev.trellis.spec.MeshSpec;
 import dev.trellis.spec.MeshSpecs;
-import dev.trellis.spec.RouteSpec;
 import dev.trellis.spec.ServiceSpec;
 import dev.trellis.spec.SpecParameters;
 import dev.trellis.spec.SpecProblem;
-import dev.trellis.spec.WeightedTarget;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.services.servicediscovery.DnsRecordType;
 import software.amazon.awscdk.services.servicediscovery.HealthCheckCustomConfig;
@@ -83,7 +79,7 @@ public class MeshService extends Construct {
             double p99 = props.getLatencyAlarmThreshold() != null
                     ? props.getLatencyAlarmThreshold().toMilliseconds().doubleValue()
                     : toSpec().timeouts().request().toMillis();
-            alarms = new ServiceAlarms(this, mesh.metricsNamespace(), serviceName, this::series, successRate, p99);
+            alarms = new ServiceAlarms(this, metrics(), serviceName, successRate, p99);
         } else {
             alarms = null;
         }
@@ -123,27 +119,17 @@ public class MeshService extends Construct {
                 allowedCallers == null ? null : allowedCallers.stream().map(AllowedCaller::toSpec).toList());
     }
 
-    /** Every (route, cluster) time series the proxies publish for this service. */
-    public List<ServiceAlarms.Series> series() {
-        Set<ServiceAlarms.Series> series = new LinkedHashSet<>();
-        for (RouteSpec route : toSpec().effectiveRoutes()) {
-            for (WeightedTarget target : route.targets()) {
-                series.add(new ServiceAlarms.Series(route.name(), Cluster.name(serviceName, target.version())));
-            }
-        }
-        return List.copyOf(series);
+    /** The service's proxy metrics in CloudWatch, for alarms and dashboards of your own. */
+    public ProxyMetrics metrics() {
+        return ProxyMetrics.of(mesh.metricsNamespace(), mesh.meshName(), serviceName, versions());
     }
 
     private List<String> problems() {
         String own = "services[" + serviceName + "]";
-        List<String> problems = new ArrayList<>(MeshSpecs.problems(mesh.spec()).stream()
+        return MeshSpecs.problems(mesh.spec()).stream()
                 .filter(p -> Mesh.belongsTo(p.path(), own))
                 .map(SpecProblem::toString)
-                .toList());
-        if (alarms != null) {
-            problems.addAll(ServiceAlarms.problems(serviceName, series()));
-        }
-        return problems;
+                .toList();
     }
 
     private static Mesh meshOf(Construct scope, MeshServiceProps props) {

@@ -67,10 +67,14 @@ class ShopExampleTest {
     }
 
     @Test
-    @DisplayName("GIVEN the 90/10 canary WHEN the alarms are synthesized THEN orders' success rate covers its beta and canary series")
-    void ordersSeries() {
-        assertThat(template.findResources("AWS::CloudWatch::Alarm").toString())
-                .contains("Value=beta", "Value=canary", "Value=orders/v1", "Value=orders/v2");
+    @DisplayName("GIVEN the shop's request timeouts WHEN the alarms are synthesized THEN each service's p99 alarm fires at its own timeout")
+    void latencyAlarmsAtTheTimeouts() {
+        template.hasResourceProperties("AWS::CloudWatch::Alarm", Map.of(
+                "AlarmDescription", "p99 latency of orders over 2000.0 ms", "Threshold", 2000));
+        template.hasResourceProperties("AWS::CloudWatch::Alarm", Map.of(
+                "AlarmDescription", "p99 latency of payments over 1000.0 ms", "Threshold", 1000));
+        template.hasResourceProperties("AWS::CloudWatch::Alarm", Map.of(
+                "AlarmDescription", "p99 latency of frontend over 15000.0 ms", "Threshold", 15000));
     }
 
     @Test

@@ -23,7 +23,6 @@ import dev.trellis.spec.WeightedTarget;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -156,42 +155,65 @@ class MeshServiceTest {
     }
 
     @Test
-    @DisplayName("GIVEN a service WHEN synthesized THEN a success rate alarm names every route/cluster series with the proxies' metric names")
+    @DisplayName("GIVEN a service WHEN synthesized THEN a success rate alarm divides its proxies' inbound 5xx responses by their requests")
     void successRateAlarm() {
-        Object requestsOfSearch = Match.objectLike(Map.of("Id", "r0", "MetricStat", Match.objectLike(Map.of(
-                "Stat", "Sum",
-                "Metric", Map.of("Namespace", "Trellis", "MetricName", "trellis.requests.count",
-                        "Dimensions", List.of(
-                                Map.of("Name", "service", "Value", "catalog"),
-                                Map.of("Name", "route", "Value", "search"),
-                                Map.of("Name", "cluster", "Value", "catalog/v2")))))));
-        Object errorsOfRest = Match.objectLike(Map.of("Id", "e1", "MetricStat", Match.objectLike(Map.of(
-                "Metric", Match.objectLike(Map.of("MetricName", "trellis.errors.count",
-                        "Dimensions", List.of(
-                                Map.of("Name", "service", "Value", "catalog"),
-                                Map.of("Name", "route", "Value", "rest"),
-                                Map.of("Name", "cluster", "Value", "catalog/v1"))))))));
-        Object rate = Match.objectLike(Map.of("Id", "successrate",
-                "Expression", "100 * (1 - (FILL(e0, 0) + FILL(e1, 0)) / (r0 + r1))",
-                "ReturnData", true));
         http.hasResourceProperties("AWS::CloudWatch::Alarm", Map.of(
                 "ComparisonOperator", "LessThanThreshold",
                 "Threshold", 99.9,
-                "Metrics", Match.arrayWith(List.of(requestsOfSearch, errorsOfRest, rate))));
+                "EvaluationPeriods", 3,
+                "DatapointsToAlarm", 2,
+                "TreatMissingData", "notBreaching",
+                "Metrics", Match.arrayWith(List.of(
+                        Match.objectLike(Map.of("Expression", "100 * (1 - FILL(errors, 0) / requests)", "ReturnData", true))))));
+        Map<String, String> inbound = Map.of("mesh", "shop", "local_service", "catalog", "service", "catalog",
+                "route", "inbound", "cluster", "local-app");
+        Map<String, String> errors = new java.util.HashMap<>(inbound);
+        errors.put("status", "5xx");
+        assertThat(metricsOfAlarm("Success rate of catalog under 99.9 %")).containsExactlyInAnyOrder(
+                new AlarmMetric("trellis.proxy.request.duration.count", "Sum", inbound),
+                new AlarmMetric("trellis.proxy.requests.count", "Sum", errors));
     }
 
     @Test
-    @DisplayName("GIVEN a latency threshold WHEN synthesized THEN a p99 alarm takes the worst p99 of the service's series, in milliseconds")
+    @DisplayName("GIVEN a latency threshold WHEN synthesized THEN a p99 alarm watches the worst p99 of the service's proxies, in milliseconds")
     void latencyAlarm() {
-        Object p0 = Match.objectLike(Map.of("Id", "p0", "MetricStat", Match.objectLike(Map.of(
-                "Stat", "Maximum",
-                "Metric", Match.objectLike(Map.of("MetricName", "trellis.requests.percentile.value",
-                        "Dimensions", Match.arrayWith(List.of(Map.of("Name", "phi", "Value", "0.99")))))))));
-        Object worst = Match.objectLike(Map.of("Id", "p99", "Expression", "MAX([p0, p1])"));
         http.hasResourceProperties("AWS::CloudWatch::Alarm", Map.of(
+                "AlarmDescription", "p99 latency of catalog over 750.0 ms",
                 "ComparisonOperator", "GreaterThanThreshold",
-                "Threshold", 750,
-                "Metrics", Match.arrayWith(List.of(p0, worst))));
+                "Threshold", 750));
+        assertThat(metricsOfAlarm("p99 latency of catalog over 750.0 ms")).containsExactly(
+                new AlarmMetric("trellis.proxy.request.duration.percentile.value", "Maximum", Map.of("mesh", "shop",
+                        "local_service", "catalog", "service", "catalog", "route", "inbound", "cluster", "local-app", "phi", "0.99")));
+    }
+
+    /** A metric an alarm reads: its name, statistic and dimensions (in any order). */
+    record AlarmMetric(String name, String statistic, Map<String, String> dimensions) {
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<AlarmMetric> metricsOfAlarm(String description) {
+        Map<String, Object> properties = (Map<String, Object>) http.findResources("AWS::CloudWatch::Alarm",
+                Map.of("Properties", Map.of("AlarmDescription", description))).values().iterator().next().get("Properties");
+        List<AlarmMetric> metrics = new java.util.ArrayList<>();
+        if (properties.containsKey("MetricName")) {
+            metrics.add(new AlarmMetric((String) properties.get("MetricName"), (String) properties.get("Statistic"),
+                    dims((List<Map<String, String>>) properties.get("Dimensions"))));
+        }
+        for (Map<String, Object> query : (List<Map<String, Object>>) properties.getOrDefault("Metrics", List.of())) {
+            Map<String, Object> stat = (Map<String, Object>) query.get("MetricStat");
+            if (stat != null) {
+                Map<String, Object> metric = (Map<String, Object>) stat.get("Metric");
+                metrics.add(new AlarmMetric((String) metric.get("MetricName"), (String) stat.get("Stat"),
+                        dims((List<Map<String, String>>) metric.get("Dimensions"))));
+            }
+        }
+        return metrics;
+    }
+
+    static Map<String, String> dims(List<Map<String, String>> dimensions) {
+        Map<String, String> map = new java.util.HashMap<>();
+        dimensions.forEach(d -> map.put(d.get("Name"), d.get("Value")));
+        return map;
     }
 
     @Test
@@ -209,7 +231,18 @@ class MeshServiceTest {
                 "catalog: retries", "catalog: ejections", "frontend: requests")) {
             assertThat(body).contains(title);
         }
-        assertThat(body).contains("trellis.requests.percentile.value", "trellis.ejections.count", "service=\\\"catalog\\\"");
+        assertThat(body).contains("trellis.proxy.request.duration.percentile.value", "trellis.proxy.retries.count",
+                "trellis.proxy.outlier.ejections.count",
+                "(cluster=\\\"catalog/v1\\\" OR cluster=\\\"catalog/v2\\\")");
+    }
+
+    @Test
+    @DisplayName("GIVEN alarms(false) WHEN synthesized THEN the service has no alarms")
+    void noAlarms() {
+        MeshService quiet = freshMesh().addService("Quiet", MeshServiceProps.builder().serviceName("quiet").port(1)
+                .alarms(false).build());
+        assertThat(quiet.alarms()).isEmpty();
+        assertThat(quiet.getNode().tryFindChild("SuccessRateAlarm")).isNull();
     }
 
     // ---- failing cases: each on its own small app, checked by the construct's own validation ----
@@ -303,22 +336,6 @@ class MeshServiceTest {
         assertThatThrownBy(() -> orders.addAllowedCaller(AllowedCaller.service("frontend")))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageStartingWith("allowedCallers: unset (expected: a list in MeshServiceProps");
-    }
-
-    @Test
-    @DisplayName("GIVEN more route/cluster series than an alarm can hold WHEN validated THEN the error gives the count and the way out")
-    void tooManySeriesForAnAlarm() {
-        List<String> versions = IntStream.rangeClosed(1, 6).mapToObj(i -> "v" + i).toList();
-        Route.Builder route = Route.http("spread");
-        versions.forEach(v -> route.target(v, 1));
-        MeshService wide = freshMesh().addService("Wide", MeshServiceProps.builder().serviceName("wide").port(1)
-                .versions(versions).routes(List.of(route.build())).build());
-        assertThat(wide.getNode().validate()).containsExactly("services[wide] alarms: 6 route/cluster series (expected: at most 5,"
-                + " since a CloudWatch alarm holds 10 metrics; set alarms(false) and alarm on fewer series yourself)");
-        MeshService quiet = freshMesh().addService("Wide", MeshServiceProps.builder().serviceName("wide").port(1)
-                .versions(versions).routes(List.of(route.build())).alarms(false).build());
-        assertThat(quiet.getNode().validate()).isEmpty();
-        assertThat(quiet.alarms()).isEmpty();
     }
 
     /** CDK's Duration, named apart from java.time's. */
