@@ -101,13 +101,12 @@ final class RegistryRoute implements Route {
             }
         });
         String address = text(body, "address", problems);
-        int port = 0;
         JsonNode portNode = body.get("port");
-        if (portNode == null || !portNode.isInt()) {
+        boolean portIsInt = portNode != null && portNode.isInt();
+        if (!portIsInt) {
             problems.add("port: " + portNode + " (expected: 1..65535)");
-        } else {
-            port = portNode.intValue();
         }
+        int port = portIsInt ? portNode.intValue() : 0;
         String version = text(body, "version", problems);
         String zone = text(body, "zone", problems);
         String workload = text(body, "workload", problems);
@@ -120,10 +119,10 @@ final class RegistryRoute implements Route {
                 healthy = healthyNode.booleanValue();
             }
         }
-        problems.addAll(RegisteredInstance.problems(service, id, address, portNode != null && portNode.isInt()
-                ? port : 1, version).stream().filter(p -> !p.startsWith("port:") || portNode.isInt()).toList());
+        // A port that is not a number was reported above; the instance's own checks see the rest.
+        problems.addAll(RegisteredInstance.problems(service, id, address, portIsInt ? port : 1, version));
         if (!problems.isEmpty()) {
-            badRequest(ctx, keepAlive, problems.stream().distinct().toList());
+            badRequest(ctx, keepAlive, problems);
             return;
         }
         boolean existed = memory.instances(service).stream().anyMatch(i -> i.id().equals(id));
