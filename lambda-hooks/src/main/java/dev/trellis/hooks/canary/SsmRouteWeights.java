@@ -14,6 +14,7 @@ import java.util.Objects;
 import java.util.stream.Collectors;
 import software.amazon.awssdk.services.ssm.SsmClient;
 import software.amazon.awssdk.services.ssm.model.ParameterNotFoundException;
+import software.amazon.awssdk.services.ssm.model.ParameterTier;
 import software.amazon.awssdk.services.ssm.model.ParameterType;
 
 /**
@@ -56,7 +57,9 @@ public final class SsmRouteWeights implements RouteWeights {
         Map<String, String> mesh = meshParameters(plan.mesh());
         mesh.put(name, updated);
         SpecParameters.fromParameters(plan.mesh(), mesh); // throws InvalidSpecException; nothing written
-        ssm.putParameter(r -> r.name(name).value(updated).type(ParameterType.STRING).overwrite(true));
+        // Intelligent-Tiering: a service spec that outgrows 4 KB (or is already Advanced) is still written.
+        ssm.putParameter(r -> r.name(name).value(updated).type(ParameterType.STRING)
+                .tier(ParameterTier.INTELLIGENT_TIERING).overwrite(true));
     }
 
     private ServiceSpec readService(CanaryPlan plan) {

@@ -8,6 +8,7 @@ import dev.trellis.spec.MeshSpecs;
 import dev.trellis.spec.SpecParameters;
 import dev.trellis.testing.aws.AwsEmulator;
 import dev.trellis.testing.aws.WithAwsEmulator;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.ssm.model.ParameterType;
 
@@ -16,15 +17,15 @@ class CanaryHandlerColdStartIT {
 
     @Test
     void givenAFreshJvmOnTheLambdaJar_whenTheFirstStepIsDriven_thenTheCanaryStartsAndTheColdStartIsRecorded(AwsEmulator aws) {
-        aws.reset();
-        SpecParameters.toParameters(MeshSpecs.parse(Fixtures.text("canary/shop-mesh.yaml"), "shop-mesh.yaml"))
-                .forEach((name, value) -> aws.clients().ssm().putParameter(r -> r.name(name).value(value)
-                        .type(ParameterType.STRING).overwrite(true)));
+        List<ColdStart.Figures> runs = ColdStart.measure(CanaryHandler.class, () -> {
+            aws.reset();
+            SpecParameters.toParameters(MeshSpecs.parse(Fixtures.text("canary/shop-mesh.yaml"), "shop-mesh.yaml"))
+                    .forEach((name, value) -> aws.clients().ssm().putParameter(r -> r.name(name).value(value)
+                            .type(ParameterType.STRING).overwrite(true)));
+            return Fixtures.text("canary/scheduled-event-orders-checkout.json");
+        }, aws.environment());
 
-        ColdStart.Figures figures = ColdStart.measure(CanaryHandler.class,
-                Fixtures.text("canary/scheduled-event-orders-checkout.json"), aws.environment());
-
-        assertThat(figures.answer().path("action").asText()).isEqualTo("START");
+        assertThat(runs).allSatisfy(run -> assertThat(run.answer().path("action").asText()).isEqualTo("START"));
         assertThat(SsmCanaryStateStore.of(aws.clients().ssm()).load("shop", "orders", "checkout")).isPresent();
     }
 }

@@ -11,10 +11,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -51,19 +54,52 @@ public final class ColdStart {
         }
     }
 
+    /** System property: how many cold starts to measure per handler. */
+    public static final String RUNS_PROPERTY = "trellis.coldstart.runs";
+
     private ColdStart() {
     }
 
-    /** Runs {@code handler} on {@code event} in a new JVM with {@code environment}, and records the figures. */
-    public static Figures measure(Class<?> handler, String event, Map<String, String> environment) {
+    private static Path jar() {
+        return Path.of(System.getProperty("trellis.lambda.jar", "target/trellis-lambda-hooks.jar"));
+    }
+
+    private static void append(String line) {
         try {
-            Path jar = Path.of(System.getProperty("trellis.lambda.jar", "target/trellis-lambda-hooks.jar"));
+            Files.writeString(jar().resolveSibling("cold-start.txt"), line, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Cold-starts {@code handler} {@value #RUNS_PROPERTY} times (1 unless the system property says
+     * otherwise), each in a new JVM with {@code environment}, on the event {@code prepare} returns
+     * after setting the emulator up afresh; records every run's figures, and the median run's.
+     */
+    public static List<Figures> measure(Class<?> handler, Supplier<String> prepare, Map<String, String> environment) {
+        int runs = Integer.getInteger(RUNS_PROPERTY, 1);
+        List<Figures> all = new ArrayList<>();
+        for (int run = 0; run < runs; run++) {
+            all.add(measureOnce(handler, prepare.get(), environment));
+        }
+        if (runs > 1) {
+            List<Figures> sorted = new ArrayList<>(all);
+            sorted.sort(Comparator.comparingLong(Figures::jvmStartToFirstAnswer));
+            append(handler.getSimpleName() + " median of " + runs + ": " + sorted.get(runs / 2) + "\n");
+        }
+        return all;
+    }
+
+    private static Figures measureOnce(Class<?> handler, String event, Map<String, String> environment) {
+        try {
+            Path jar = jar();
             assertThat(jar).as("the shaded Lambda jar (run through failsafe, after package)").isRegularFile();
             Path probeClasses = Path.of(ColdStartProbe.class.getProtectionDomain().getCodeSource().getLocation().toURI());
             Path eventFile = Files.createTempFile("lambda-event", ".json");
             Files.writeString(eventFile, event);
             Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
-            List<String> command = new java.util.ArrayList<>();
+            List<String> command = new ArrayList<>();
             command.add(javaBin.toString());
             command.addAll(JVM_FLAGS);
             command.addAll(List.of("-cp", jar + java.io.File.pathSeparator + probeClasses,
@@ -85,9 +121,8 @@ public final class ColdStart {
             Figures figures = new Figures(Long.parseLong(m.group(1)), Long.parseLong(m.group(2)), Long.parseLong(m.group(3)),
                     Long.parseLong(m.group(4)), Long.parseLong(m.group(5)),
                     EventJson.readObject(answerLine.substring("answer ".length())));
-            Files.writeString(jar.resolveSibling("cold-start.txt"), handler.getSimpleName() + ": " + figures
-                    + " (jar " + Files.size(jar) / 1024 + " KiB, flags " + String.join(" ", JVM_FLAGS) + ")\n",
-                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            append(handler.getSimpleName() + ": " + figures
+                    + " (jar " + Files.size(jar) / 1024 + " KiB, flags " + String.join(" ", JVM_FLAGS) + ")\n");
             Files.deleteIfExists(eventFile);
             Files.deleteIfExists(stderr);
             return figures;
