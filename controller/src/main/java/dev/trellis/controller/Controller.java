@@ -71,8 +71,11 @@ public final class Controller implements AutoCloseable {
 
     @Override
     public void close() {
+        // Users first, then what they use: the AWS clients (an extra) close last.
         server.close();
         specWatcher.close();
+        snapshots.close();
+        registry.close();
         for (AutoCloseable extra : extras) {
             try {
                 extra.close();
@@ -80,8 +83,6 @@ public final class Controller implements AutoCloseable {
                 // Closing on the way out: nothing left to tell.
             }
         }
-        snapshots.close();
-        registry.close();
     }
 
     /** Settings of a {@link Controller}; the spec reader and registry are required. */
@@ -121,7 +122,7 @@ public final class Controller implements AutoCloseable {
             return this;
         }
 
-        /** Something to close with the controller (an ECS watcher, AWS clients). */
+        /** Something to close with the controller, after it and in the order given (an ECS reconcile loop, AWS clients). */
         public Builder closing(AutoCloseable value) {
             extras.add(Objects.requireNonNull(value, "value"));
             return this;
