@@ -62,7 +62,19 @@ public final class ProxyServer implements AutoCloseable {
 
     /** Applies the first snapshot, binds both listeners, and returns once they accept connections. */
     public ProxyServer start() throws InterruptedException {
-        config.source.start(holder);
+        // The first snapshot is read and compiled (JSON binding warms up) while the event loops start
+        // and the listeners bind: start-up takes the longer of the two, not their sum.
+        java.util.concurrent.CompletableFuture<Void> configured = new java.util.concurrent.CompletableFuture<>();
+        Thread first = new Thread(() -> {
+            try {
+                config.source.start(holder);
+                configured.complete(null);
+            } catch (Throwable e) {
+                configured.completeExceptionally(e);
+            }
+        }, "trellis-first-snapshot");
+        first.setDaemon(true);
+        first.start();
         group = transport.newEventLoopGroup(config.eventLoops);
         Supplier<RoutingTable> tables = holder::table;
         ForwardingContext outboundContext = new ForwardingContext(tables, config.limits, config.metrics,
@@ -73,6 +85,13 @@ public final class ProxyServer implements AutoCloseable {
                 () -> new OutboundFrontendHandler(outboundContext), config.metrics.connections(Direction.OUTBOUND)));
         inbound = bind(config.inboundPort, new HttpListenerInitializer(config.limits,
                 () -> new InboundFrontendHandler(inboundContext), config.metrics.connections(Direction.INBOUND)));
+        try {
+            configured.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            close();
+            Throwable cause = e.getCause();
+            throw cause instanceof RuntimeException r ? r : new IllegalStateException(cause);
+        }
         return this;
     }
 
@@ -133,8 +152,10 @@ public final class ProxyServer implements AutoCloseable {
         }
         for (Channel connection : accepted) {
             connection.eventLoop().execute(() -> {
-                if (connection.pipeline().get(Http2FrameCodec.class) != null) {
+                if (connection.pipeline().get(Http2FrameCodec.class) != null
+                        || connection.pipeline().get(dev.trellis.proxy.http.Http2PrefaceDetector.class) != null) {
                     // Http2ConnectionHandler's close is graceful: GOAWAY, then wait for active streams.
+                    // A connection that sent nothing yet has nothing to finish.
                     connection.close();
                 } else {
                     connection.pipeline().fireUserEventTriggered(DrainEvent.INSTANCE);

@@ -276,6 +276,11 @@ public abstract class ForwardingFrontendHandler extends ChannelInboundHandlerAda
         }
     }
 
+    /** Whether the proxy drains: responses then carry Connection: close and end their connection. */
+    boolean draining() {
+        return draining;
+    }
+
     /** Called by the exchange when its response is done (or the request was given up). */
     void exchangeComplete(ProxyExchange done, boolean closeConnection) {
         if (exchange != done) {
@@ -289,7 +294,7 @@ public abstract class ForwardingFrontendHandler extends ChannelInboundHandlerAda
             }
             return;
         }
-        if (closeConnection) {
+        if (closeConnection || draining) {
             closing = true;
             releaseQueued();
             ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);

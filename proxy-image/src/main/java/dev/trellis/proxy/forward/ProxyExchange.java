@@ -363,7 +363,7 @@ final class ProxyExchange {
 
     /** Whether the caller's connection must close after the response: it asked, or its body was not read to the end. */
     private boolean closeDownstream() {
-        return closeAfter || !(requestComplete || bodyless);
+        return closeAfter || !(requestComplete || bodyless) || frontend.draining();
     }
 
     private static int grpcStatus(HttpHeaders headers) {
