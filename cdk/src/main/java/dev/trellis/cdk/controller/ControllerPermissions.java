@@ -21,6 +21,16 @@ public final class ControllerPermissions {
     }
 
     public static void grantMesh(IGrantable grantee, Mesh mesh) {
+        grantCloudMap(grantee, mesh);
+        grantSpecRead(grantee, mesh);
+        // Read to sign; write because, without the CA custom resource, the controller creates the CA.
+        mesh.caSecret().grantRead(grantee);
+        mesh.caSecret().grantWrite(grantee);
+        add(grantee, metricsStatement(mesh));
+    }
+
+    /** Registering and discovering workloads in the mesh's namespace. */
+    public static void grantCloudMap(IGrantable grantee, Mesh mesh) {
         Stack stack = Stack.of(mesh);
         String namespaceArn = mesh.namespace().getNamespaceArn();
         add(grantee, PolicyStatement.Builder.create()
@@ -46,16 +56,17 @@ public final class ControllerPermissions {
                 .resources(List.of(stack.formatArn(ArnComponents.builder().service("route53").region("").account("")
                         .resource("hostedzone").resourceName(zone).arnFormat(ArnFormat.SLASH_RESOURCE_NAME).build())))
                 .build()));
+    }
+
+    /** Reading the mesh's spec parameters. */
+    public static void grantSpecRead(IGrantable grantee, Mesh mesh) {
+        Stack stack = Stack.of(mesh);
         String specRoot = SsmPaths.meshRoot(mesh.meshName()).substring(1);
         add(grantee, PolicyStatement.Builder.create()
                 .sid("ReadTheMeshSpec")
                 .actions(List.of("ssm:GetParametersByPath", "ssm:GetParameters", "ssm:GetParameter"))
                 .resources(List.of(parameterArn(stack, specRoot), parameterArn(stack, specRoot + "/*")))
                 .build());
-        // Read to sign; write because, without the CA custom resource, the controller creates the CA.
-        mesh.caSecret().grantRead(grantee);
-        mesh.caSecret().grantWrite(grantee);
-        add(grantee, metricsStatement(mesh));
     }
 
     /** ECS task discovery, limited to the mesh's clusters. */

@@ -14,7 +14,7 @@ public final class ShopApp {
 
     public static final String DEFAULT_REGISTRY = "public.ecr.aws/trellis";
     public static final String DEFAULT_TAG = "0.1.0";
-    public static final String DEFAULT_HOOKS_JAR = "lambda-hooks/target/lambda-hooks.jar";
+    public static final String DEFAULT_HOOKS_JAR = "lambda-hooks/target/trellis-lambda-hooks.jar";
 
     private ShopApp() {
     }

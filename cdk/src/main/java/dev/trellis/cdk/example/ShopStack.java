@@ -3,6 +3,7 @@ package dev.trellis.cdk.example;
 import dev.trellis.cdk.controller.EcsControllerOptions;
 import dev.trellis.cdk.ecs.EcsSidecar;
 import dev.trellis.cdk.ecs.EcsSidecarProps;
+import dev.trellis.cdk.hooks.CanaryRollout;
 import dev.trellis.cdk.hooks.LambdaHooks;
 import dev.trellis.cdk.images.ControllerImage;
 import dev.trellis.cdk.images.ProxyImage;
@@ -103,6 +104,15 @@ public class ShopStack extends Stack {
                         .build())
                 .allowedCallers(List.of(AllowedCaller.service("frontend")))
                 .build());
+
+        if (mesh.hooks().isPresent()) {
+            // The canary hook takes the 90/10 split the rest of the way: 25, 50, then all of it.
+            orders.addCanary("OrdersV2Rollout", CanaryRollout.builder()
+                    .route("canary").baseline("v1").canary("v2")
+                    .steps(25, 50, 100)
+                    .interval(Duration.minutes(10))
+                    .build());
+        }
 
         MeshService payments = mesh.addService("Payments", MeshServiceProps.builder()
                 .serviceName("payments")

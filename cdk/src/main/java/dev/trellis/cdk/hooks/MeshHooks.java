@@ -11,11 +11,14 @@ import software.amazon.awscdk.ArnComponents;
 import software.amazon.awscdk.ArnFormat;
 import software.amazon.awscdk.CustomResource;
 import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.Fn;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.services.events.EventPattern;
 import software.amazon.awscdk.services.events.Rule;
+import software.amazon.awscdk.services.events.RuleTargetInput;
 import software.amazon.awscdk.services.events.Schedule;
 import software.amazon.awscdk.services.events.targets.LambdaFunction;
+import software.amazon.awscdk.services.events.targets.LambdaFunctionProps;
 import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.lambda.Architecture;
 import software.amazon.awscdk.services.lambda.Function;
@@ -24,44 +27,50 @@ import software.amazon.awscdk.services.logs.LogGroup;
 import software.constructs.Construct;
 
 /**
- * The mesh's Lambda hooks. Construct ids are a public contract: {@code TaskStateChange},
- * {@code Canary}, {@code CanarySchedule}, {@code MeshCa}, {@code CaCertificate}, and
- * {@code TaskStateChangeRule} once the mesh has an ECS cluster.
+ * The mesh's Lambda hooks, with the handler names and inputs the lambda-hooks module implements:
+ * the ECS task state change handler behind an EventBridge rule on the mesh's clusters, the canary
+ * driver run every minute per rollout ({@link #addCanary}), and the {@value #CA_RESOURCE_TYPE}
+ * custom resource, which creates the mesh CA in a Secrets Manager secret of its own under
+ * {@code trellis/<mesh>/} and answers its ARN.
+ *
+ * <p>Construct ids are a public contract: {@code TaskStateChange}, {@code Canary}, {@code MeshCa},
+ * {@code CaCertificate}, {@code TaskStateChangeRule} (once the mesh has an ECS cluster), and one
+ * rule per rollout under the id given to {@link #addCanary}.
  */
 public final class MeshHooks extends Construct {
 
     /** The CloudFormation type of the mesh CA custom resource. */
     public static final String CA_RESOURCE_TYPE = "Custom::TrellisMeshCa";
+    /** How often the canary hook is asked for a decision; it judges a step only when the step is due. */
+    public static final Duration CANARY_TICK = Duration.minutes(1);
 
     private final Mesh mesh;
     private final Function taskStateChange;
     private final Function canary;
     private final Function meshCa;
+    private final CustomResource ca;
     private Rule taskStateChangeRule;
 
     public MeshHooks(Construct scope, String id, MeshHooksProps props) {
         super(scope, id);
         this.mesh = props.mesh();
         LambdaHooks code = props.code();
-        Duration canaryInterval = props.canaryInterval();
-        Map<String, String> env = new LinkedHashMap<>();
-        env.put(ControllerEnvironment.MESH, mesh.meshName());
-        env.put(ControllerEnvironment.SPEC_SOURCE, "ssm:" + SsmPaths.meshRoot(mesh.meshName()));
-        env.put(ControllerEnvironment.NAMESPACE_ID, mesh.namespace().getNamespaceId());
-        env.put(ControllerEnvironment.METRICS_NAMESPACE, mesh.metricsNamespace());
 
-        taskStateChange = function("TaskStateChange", code, LambdaHooks.TASK_STATE_CHANGE_HANDLER, env,
+        Map<String, String> taskEnv = new LinkedHashMap<>();
+        taskEnv.put(ControllerEnvironment.MESH, mesh.meshName());
+        taskEnv.put(ControllerEnvironment.ECS_CLUSTERS, Fn.join(",", mesh.ecsClusterArns()));
+        taskStateChange = function("TaskStateChange", code, LambdaHooks.TASK_STATE_CHANGE_HANDLER, taskEnv,
                 "Registers and deregisters ECS tasks of mesh " + mesh.meshName() + " in Cloud Map");
-        ControllerPermissions.grantMesh(taskStateChange, mesh);
+        ControllerPermissions.grantCloudMap(taskStateChange, mesh);
+        ControllerPermissions.grantSpecRead(taskStateChange, mesh);
 
-        canary = function("Canary", code, LambdaHooks.CANARY_HANDLER, env,
+        canary = function("Canary", code, LambdaHooks.CANARY_HANDLER, Map.of(ControllerEnvironment.MESH, mesh.meshName()),
                 "Steps canary weights of mesh " + mesh.meshName() + " on CloudWatch metrics");
-        String services = SsmPaths.servicesRoot(mesh.meshName()).substring(1) + "/*";
+        String root = SsmPaths.meshRoot(mesh.meshName()).substring(1);
         canary.addToRolePolicy(PolicyStatement.Builder.create()
-                .sid("StepRouteWeights")
-                .actions(List.of("ssm:GetParameter", "ssm:GetParametersByPath", "ssm:PutParameter"))
-                .resources(List.of(parameterArn(SsmPaths.servicesRoot(mesh.meshName()).substring(1)),
-                        parameterArn(services)))
+                .sid("StepRouteWeightsAndKeepRolloutState")
+                .actions(List.of("ssm:GetParameter", "ssm:PutParameter"))
+                .resources(List.of(parameterArn(root + "/services/*"), parameterArn(root + "/canaries/*")))
                 .build());
         canary.addToRolePolicy(PolicyStatement.Builder.create()
                 .sid("ReadMeshMetrics")
@@ -69,30 +78,28 @@ public final class MeshHooks extends Construct {
                 .actions(List.of("cloudwatch:GetMetricData"))
                 .resources(List.of("*"))
                 .build());
-        Rule.Builder.create(this, "CanarySchedule")
-                .description("Steps the canaries of mesh " + mesh.meshName())
-                .schedule(Schedule.rate(canaryInterval))
-                .targets(List.of(new LambdaFunction(canary)))
-                .build();
 
         meshCa = function("MeshCa", code, LambdaHooks.MESH_CA_HANDLER, Map.of(ControllerEnvironment.MESH, mesh.meshName()),
                 "Creates the CA of mesh " + mesh.meshName());
-        mesh.caSecret().grantWrite(meshCa);
-        mesh.caSecret().grantRead(meshCa);
-        CustomResource ca = CustomResource.Builder.create(this, "CaCertificate")
+        meshCa.addToRolePolicy(PolicyStatement.Builder.create()
+                .sid("KeepTheMeshCaSecret")
+                .actions(List.of("secretsmanager:CreateSecret", "secretsmanager:TagResource", "secretsmanager:DescribeSecret",
+                        "secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue", "secretsmanager:DeleteSecret"))
+                .resources(List.of(Stack.of(this).formatArn(ArnComponents.builder().service("secretsmanager")
+                        .resource("secret").resourceName("trellis/" + mesh.meshName() + "/*")
+                        .arnFormat(ArnFormat.COLON_RESOURCE_NAME).build())))
+                .build());
+        ca = CustomResource.Builder.create(this, "CaCertificate")
                 .serviceToken(meshCa.getFunctionArn())
                 .resourceType(CA_RESOURCE_TYPE)
-                .properties(Map.of(
-                        "SecretArn", mesh.caSecret().getSecretArn(),
-                        "Mesh", mesh.meshName(),
-                        "TrustDomain", mesh.trustDomain()))
+                .properties(Map.of("MeshName", mesh.meshName(), "TrustDomain", mesh.trustDomain()))
                 .build();
         ca.getNode().addDependency(meshCa);
     }
 
     /**
-     * Routes the cluster's task state changes to the hook. One rule serves every cluster of the
-     * mesh; it is created with the first cluster, since a rule matching no cluster is invalid.
+     * Routes the task state changes of the mesh's ECS clusters to the task hook. One rule serves
+     * every cluster; it is created with the first, since a rule that matches no cluster is invalid.
      */
     public void watchEcsClusters() {
         if (taskStateChangeRule != null) {
@@ -108,6 +115,28 @@ public final class MeshHooks extends Construct {
                 .targets(List.of(new LambdaFunction(taskStateChange)))
                 .build();
         ControllerPermissions.grantEcsTasks(taskStateChange, mesh);
+    }
+
+    /** Drives one rollout: every minute, the canary hook gets the plan and takes one decision. */
+    public Rule addCanary(Construct scope, String id, String service, CanaryRollout rollout) {
+        return Rule.Builder.create(scope, id)
+                .description("Canary " + rollout.canary() + " of " + service + " (route " + rollout.route() + ") in mesh "
+                        + mesh.meshName())
+                .schedule(Schedule.rate(CANARY_TICK))
+                .targets(List.of(new LambdaFunction(canary, LambdaFunctionProps.builder()
+                        .event(RuleTargetInput.fromObject(rollout.plan(mesh.meshName(), service)))
+                        .build())))
+                .build();
+    }
+
+    /** The ARN of the secret the CA resource created. */
+    public String caSecretArn() {
+        return ca.getAttString("SecretArn");
+    }
+
+    /** The active root certificate, PEM, for callers outside the mesh that must trust it. */
+    public String caRootCertificatePem() {
+        return ca.getAttString("RootCertificatePem");
     }
 
     public Function taskStateChangeFunction() {

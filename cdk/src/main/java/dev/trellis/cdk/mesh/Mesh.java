@@ -24,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import software.amazon.awscdk.Annotations;
-import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.services.ecs.ICluster;
 import software.amazon.awscdk.services.logs.LogGroup;
@@ -42,10 +41,10 @@ import software.constructs.Construct;
  * Fargate and its Lambda hooks. Services are added with {@link #addService}; the spec they make
  * together is checked at synth by the spec module's own rules.
  *
- * <p>The CA secret is created empty. With hooks, the CA custom resource writes the CA into it at
- * deploy time; without, the controller's CA store creates one at first start. Without hooks, ECS
- * tasks also reach Cloud Map only through the controller's reconcile, and canary weights are
- * stepped by hand; the mesh says so in a synth warning.
+ * <p>The mesh CA: with hooks, the CA custom resource creates it at deploy time in a secret of its
+ * own; without, the mesh creates an empty secret and the controller's CA store writes a CA into
+ * it at first start. Without hooks, ECS tasks also reach Cloud Map only through the controller's
+ * reconcile, and canary rollouts cannot be added; the mesh says so in a synth warning.
  *
  * <p>Construct ids are a public contract: {@code Namespace}, {@code Settings}, {@code CaSecret},
  * {@code ProxyLogs}, {@code Observability}, {@code Hooks}, {@code Controller}.
@@ -57,7 +56,7 @@ public class Mesh extends Construct {
     private final INamespace namespace;
     private final Optional<String> hostedZoneId;
     private final CfnParameter settings;
-    private final Secret caSecret;
+    private final ISecret caSecret;
     private final LogGroup proxyLogs;
     private final MeshDashboard dashboard;
     private final MeshHooks hooks;
@@ -79,23 +78,22 @@ public class Mesh extends Construct {
                 "Trellis mesh " + meshName + ": mesh settings",
                 () -> SpecParameters.toParameters(settingsSpec()).get(SsmPaths.meshSettings(meshName)));
 
-        caSecret = Secret.Builder.create(this, "CaSecret")
-                .description("CA of Trellis mesh " + meshName + " (trellis-mesh-ca/v1 JSON: PEM roots and keys)")
-                .removalPolicy(props.getCaRemovalPolicy() != null ? props.getCaRemovalPolicy() : RemovalPolicy.RETAIN)
-                .build();
-        // Created without a value, not with a random password: whoever comes first (the CA custom
-        // resource, else the controller's CA store, which treats "no value" as "no CA yet") writes
-        // the CA into it, and nothing ever reads a placeholder as if it were a CA.
-        ((CfnSecret) caSecret.getNode().getDefaultChild()).addPropertyDeletionOverride("GenerateSecretString");
-
         proxyLogs = LogGroup.Builder.create(this, "ProxyLogs").retention(logRetention()).build();
         dashboard = new MeshDashboard(this, "Observability", new MeshDashboardProps(meshName, metricsNamespace()));
 
         if (props.getHooks() != null) {
-            hooks = new MeshHooks(this, "Hooks", new MeshHooksProps(this, props.getHooks(),
-                    props.getCanaryInterval() != null ? props.getCanaryInterval() : Duration.minutes(1)));
+            hooks = new MeshHooks(this, "Hooks", new MeshHooksProps(this, props.getHooks()));
+            caSecret = Secret.fromSecretCompleteArn(this, "CaSecret", hooks.caSecretArn());
         } else {
             hooks = null;
+            Secret empty = Secret.Builder.create(this, "CaSecret")
+                    .description("CA of Trellis mesh " + meshName + " (trellis-mesh-ca/v1 JSON: PEM roots and keys)")
+                    .removalPolicy(props.getCaRemovalPolicy() != null ? props.getCaRemovalPolicy() : RemovalPolicy.RETAIN)
+                    .build();
+            // Created without a value, not with a random password: the controller's CA store treats
+            // "no value" as "no CA yet" and writes one, and nothing reads a placeholder as a CA.
+            ((CfnSecret) empty.getNode().getDefaultChild()).addPropertyDeletionOverride("GenerateSecretString");
+            caSecret = empty;
             Annotations.of(this).addWarningV2("trellis:noHooks", "mesh " + meshName + " has no Lambda hooks: no CA custom"
                     + " resource (the controller creates the CA in its empty secret at first start), ECS tasks reach Cloud Map"
                     + " only through the controller's reconcile, and canary weights are not stepped automatically"
@@ -213,6 +211,11 @@ public class Mesh extends Construct {
 
     public Optional<EcsController> controller() {
         return Optional.ofNullable(controller);
+    }
+
+    /** The CA's root certificate (PEM) when the CA custom resource made it; empty without hooks. */
+    public Optional<String> caRootCertificatePem() {
+        return hooks().map(MeshHooks::caRootCertificatePem);
     }
 
     /** Where sidecars reach the controller: {@link MeshProps#getControllerUrl()}, else the ECS controller's. */

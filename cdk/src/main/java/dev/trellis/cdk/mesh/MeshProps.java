@@ -5,7 +5,6 @@ import dev.trellis.cdk.hooks.LambdaHooks;
 import dev.trellis.cdk.images.ProxyImage;
 import dev.trellis.spec.DefaultPolicy;
 import dev.trellis.spec.TlsMode;
-import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.services.logs.RetentionDays;
 
@@ -36,9 +35,6 @@ public interface MeshProps {
     /** The Lambda hooks' code. Default: no hooks (see {@link Mesh} for what that leaves out). */
     LambdaHooks getHooks();
 
-    /** How often the canary hook steps route weights. Default: 1 minute. */
-    Duration getCanaryInterval();
-
     /** The image of every sidecar that names none. */
     ProxyImage getProxyImage();
 
@@ -64,7 +60,6 @@ public interface MeshProps {
         private EcsControllerOptions controller;
         private String controllerUrl;
         private LambdaHooks hooks;
-        private Duration canaryInterval;
         private ProxyImage proxyImage;
         private String metricsNamespace;
         private RetentionDays logRetention;
@@ -113,11 +108,6 @@ public interface MeshProps {
             return this;
         }
 
-        public Builder canaryInterval(Duration canaryInterval) {
-            this.canaryInterval = canaryInterval;
-            return this;
-        }
-
         public Builder proxyImage(ProxyImage proxyImage) {
             this.proxyImage = proxyImage;
             return this;
@@ -148,7 +138,6 @@ public interface MeshProps {
             EcsControllerOptions controller = b.controller;
             String controllerUrl = b.controllerUrl;
             LambdaHooks hooks = b.hooks;
-            Duration canaryInterval = b.canaryInterval;
             ProxyImage proxyImage = b.proxyImage;
             String metricsNamespace = b.metricsNamespace;
             RetentionDays logRetention = b.logRetention;
@@ -162,7 +151,6 @@ public interface MeshProps {
                 @Override public EcsControllerOptions getController() { return controller; }
                 @Override public String getControllerUrl() { return controllerUrl; }
                 @Override public LambdaHooks getHooks() { return hooks; }
-                @Override public Duration getCanaryInterval() { return canaryInterval; }
                 @Override public ProxyImage getProxyImage() { return proxyImage; }
                 @Override public String getMetricsNamespace() { return metricsNamespace; }
                 @Override public RetentionDays getLogRetention() { return logRetention; }

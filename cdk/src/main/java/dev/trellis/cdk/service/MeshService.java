@@ -1,5 +1,7 @@
 package dev.trellis.cdk.service;
 
+import dev.trellis.cdk.hooks.CanaryRollout;
+import dev.trellis.cdk.hooks.MeshHooks;
 import dev.trellis.cdk.internal.SpecParameterResource;
 import dev.trellis.cdk.mesh.Mesh;
 import dev.trellis.cdk.observability.ProxyMetrics;
@@ -14,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.services.events.Rule;
 import software.amazon.awscdk.services.servicediscovery.DnsRecordType;
 import software.amazon.awscdk.services.servicediscovery.HealthCheckCustomConfig;
 import software.amazon.awscdk.services.servicediscovery.NamespaceType;
@@ -44,6 +47,7 @@ public class MeshService extends Construct {
     private final String serviceName;
     private final List<Route> routes = new ArrayList<>();
     private final List<AllowedCaller> allowedCallers;
+    private final List<CanaryRollout> canaries = new ArrayList<>();
     private final Service cloudMapService;
     private final CfnParameter parameter;
     private final ServiceAlarms alarms;
@@ -104,6 +108,19 @@ public class MeshService extends Construct {
         return this;
     }
 
+    /**
+     * Rolls a route of this service from its baseline version to a canary with the mesh's canary
+     * hook. The rollout's route and versions are checked at synth.
+     *
+     * @throws IllegalStateException when the mesh has no Lambda hooks to run it
+     */
+    public Rule addCanary(String id, CanaryRollout rollout) {
+        MeshHooks hooks = mesh.hooks().orElseThrow(() -> new IllegalStateException("addCanary " + id + ": mesh "
+                + mesh.meshName() + " has no Lambda hooks (expected: MeshProps.hooks(...), which runs the canary hook)"));
+        canaries.add(rollout);
+        return hooks.addCanary(this, id, serviceName, rollout);
+    }
+
     /** This service's part of the mesh spec. */
     public ServiceSpec toSpec() {
         return new ServiceSpec(serviceName, props.getProtocol(),
@@ -126,10 +143,16 @@ public class MeshService extends Construct {
 
     private List<String> problems() {
         String own = "services[" + serviceName + "]";
-        return MeshSpecs.problems(mesh.spec()).stream()
+        List<String> problems = new ArrayList<>(MeshSpecs.problems(mesh.spec()).stream()
                 .filter(p -> Mesh.belongsTo(p.path(), own))
                 .map(SpecProblem::toString)
-                .toList();
+                .toList());
+        ServiceSpec spec = toSpec();
+        List<String> routeNames = spec.routes().stream().map(dev.trellis.spec.RouteSpec::name).toList();
+        for (CanaryRollout canary : canaries) {
+            problems.addAll(canary.problems(serviceName, routeNames, spec.versions()));
+        }
+        return problems;
     }
 
     private static Mesh meshOf(Construct scope, MeshServiceProps props) {

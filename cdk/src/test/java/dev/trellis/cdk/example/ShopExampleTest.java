@@ -67,6 +67,16 @@ class ShopExampleTest {
     }
 
     @Test
+    @DisplayName("GIVEN the shop with hooks WHEN synthesized THEN the canary hook is given the orders rollout from v1 to v2")
+    void ordersRollout() {
+        template.hasResourceProperties("AWS::Events::Rule", Map.of(
+                "ScheduleExpression", "rate(1 minute)",
+                "Targets", List.of(Match.objectLike(Map.of("Input", Match.serializedJson(Map.of(
+                        "mesh", "shop", "service", "orders", "route", "canary", "baseline", "v1", "canary", "v2",
+                        "steps", List.of(25, 50, 100), "interval", "10m")))))));
+    }
+
+    @Test
     @DisplayName("GIVEN the shop's request timeouts WHEN the alarms are synthesized THEN each service's p99 alarm fires at its own timeout")
     void latencyAlarmsAtTheTimeouts() {
         template.hasResourceProperties("AWS::CloudWatch::Alarm", Map.of(

@@ -5,10 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.trellis.cdk.controller.ControllerPorts;
 import dev.trellis.cdk.controller.EcsControllerOptions;
+import dev.trellis.cdk.hooks.CanaryRollout;
 import dev.trellis.cdk.hooks.LambdaHooks;
 import dev.trellis.cdk.hooks.MeshHooks;
 import dev.trellis.cdk.images.ControllerImage;
 import dev.trellis.cdk.images.ProxyImage;
+import dev.trellis.cdk.service.MeshService;
+import dev.trellis.cdk.service.MeshServiceProps;
+import dev.trellis.cdk.service.Route;
 import dev.trellis.cdk.testing.CfnLint;
 import dev.trellis.cdk.testing.Fixtures;
 import dev.trellis.spec.DefaultPolicy;
@@ -60,6 +64,16 @@ class MeshTest {
                         .build())
                 .build());
 
+        MeshService orders = httpMesh.addService("Orders", MeshServiceProps.builder()
+                .serviceName("orders").port(8081).versions(List.of("v1", "v2"))
+                .routes(List.of(Route.http("canary").target("v1", 90).target("v2", 10).build()))
+                .build());
+        orders.addCanary("OrdersV2Rollout", CanaryRollout.builder()
+                .route("canary").baseline("v1").canary("v2")
+                .steps(10, 50, 100).interval(software.amazon.awscdk.Duration.minutes(10))
+                .minSuccessRate(0.995).maxP99Latency(software.amazon.awscdk.Duration.millis(300))
+                .build());
+
         dnsStack = new Stack(app, "DnsMesh");
         Vpc dnsVpc = Vpc.Builder.create(dnsStack, "Vpc").maxAzs(2).natGateways(0).build();
         new Mesh(dnsStack, "Mesh", MeshProps.builder()
@@ -105,15 +119,26 @@ class MeshTest {
     }
 
     @Test
-    @DisplayName("GIVEN a mesh WHEN synthesized THEN its CA secret is created empty, for the CA to be written into, and retained when the stack goes")
-    void caSecret() {
-        http.hasResource("AWS::SecretsManager::Secret", Map.of(
+    @DisplayName("GIVEN no hooks WHEN synthesized THEN the mesh creates the CA secret empty, for the controller to write the CA into, and retains it")
+    void caSecretWithoutHooks() {
+        dns.hasResource("AWS::SecretsManager::Secret", Map.of(
                 "DeletionPolicy", "Retain",
                 "UpdateReplacePolicy", "Retain",
                 "Properties", Map.of(
-                        "Description", "CA of Trellis mesh shop (trellis-mesh-ca/v1 JSON: PEM roots and keys)",
+                        "Description", "CA of Trellis mesh payments-mesh (trellis-mesh-ca/v1 JSON: PEM roots and keys)",
                         "GenerateSecretString", Match.absent(),
                         "SecretString", Match.absent())));
+    }
+
+    @Test
+    @DisplayName("GIVEN hooks WHEN synthesized THEN the CA custom resource makes the CA secret and the controller uses the ARN it answers")
+    void caSecretFromTheCustomResource() {
+        http.resourceCountIs("AWS::SecretsManager::Secret", 0);
+        http.hasResourceProperties("AWS::ECS::TaskDefinition", Map.of("ContainerDefinitions", List.of(Match.objectLike(Map.of(
+                "Name", "controller",
+                "Environment", Match.arrayWith(List.of(Map.of("Name", "TRELLIS_CA_SECRET_ARN",
+                        "Value", Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("^MeshHooksCaCertificate"), "SecretArn"))))))))));
+        assertThat(httpMesh.caRootCertificatePem()).isPresent();
     }
 
     @Test
@@ -177,10 +202,10 @@ class MeshTest {
                         "Action", List.of("ssm:GetParametersByPath", "ssm:GetParameters", "ssm:GetParameter"))),
                 Match.objectLike(Map.of(
                         "Action", List.of("secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"),
-                        "Resource", Map.of("Ref", Match.stringLikeRegexp("^MeshCaSecret")))),
+                        "Resource", Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("^MeshHooksCaCertificate"), "SecretArn")))),
                 Match.objectLike(Map.of(
                         "Action", List.of("secretsmanager:PutSecretValue", "secretsmanager:UpdateSecret", "secretsmanager:UpdateSecretVersionStage"),
-                        "Resource", Map.of("Ref", Match.stringLikeRegexp("^MeshCaSecret")))),
+                        "Resource", Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("^MeshHooksCaCertificate"), "SecretArn")))),
                 Match.objectLike(Map.of(
                         "Sid", "PublishMeshMetrics",
                         "Condition", Map.of("StringEquals", Map.of("cloudwatch:namespace", "Trellis")))),
@@ -205,6 +230,10 @@ class MeshTest {
                     "Runtime", "java21",
                     "Environment", Map.of("Variables", Match.objectLike(Map.of("TRELLIS_MESH", "shop")))));
         }
+        http.hasResourceProperties("AWS::Lambda::Function", Map.of(
+                "Handler", LambdaHooks.TASK_STATE_CHANGE_HANDLER,
+                "Environment", Map.of("Variables", Map.of("TRELLIS_MESH", "shop", "TRELLIS_ECS_CLUSTERS",
+                        Map.of("Fn::Join", List.of(",", List.of(Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("^Cluster"), "Arn")))))))));
         assertThat(LambdaHooks.TASK_STATE_CHANGE_HANDLER).isEqualTo("dev.trellis.hooks.ecs.EcsTaskStateChangeHandler::handleRequest");
         assertThat(LambdaHooks.CANARY_HANDLER).isEqualTo("dev.trellis.hooks.canary.CanaryHandler::handleRequest");
         assertThat(LambdaHooks.MESH_CA_HANDLER).isEqualTo("dev.trellis.hooks.custom.MeshCaResourceHandler::handleRequest");
@@ -223,30 +252,64 @@ class MeshTest {
     }
 
     @Test
-    @DisplayName("GIVEN hooks WHEN synthesized THEN the canary hook runs every minute and may step route weights under /trellis/<mesh>/services")
-    void canarySchedule() {
+    @DisplayName("GIVEN a canary rollout WHEN synthesized THEN a rule gives the canary hook the plan every minute, and the hook may step weights and keep state")
+    void canaryRollout() {
         http.hasResourceProperties("AWS::Events::Rule", Map.of(
                 "ScheduleExpression", "rate(1 minute)",
-                "Targets", List.of(Match.objectLike(Map.of("Arn", Map.of("Fn::GetAtt",
-                        List.of(Match.stringLikeRegexp("^MeshHooksCanary"), "Arn")))))));
+                "Targets", List.of(Match.objectLike(Map.of(
+                        "Arn", Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("^MeshHooksCanary"), "Arn")),
+                        "Input", Match.serializedJson(Map.of(
+                                "mesh", "shop", "service", "orders", "route", "canary", "baseline", "v1", "canary", "v2",
+                                "steps", List.of(10, 50, 100), "interval", "10m", "minSuccessRate", 0.995,
+                                "maxP99Latency", "300ms")))))));
         http.hasResourceProperties("AWS::IAM::Policy", Map.of(
                 "PolicyDocument", Map.of("Statement", Match.arrayWith(List.of(Match.objectLike(Map.of(
-                        "Sid", "StepRouteWeights",
-                        "Action", List.of("ssm:GetParameter", "ssm:GetParametersByPath", "ssm:PutParameter"))))))));
+                        "Sid", "StepRouteWeightsAndKeepRolloutState",
+                        "Action", List.of("ssm:GetParameter", "ssm:PutParameter"))))))));
+        assertThat(http.findResources("AWS::IAM::Policy").toString())
+                .contains(":parameter/trellis/shop/services/*", ":parameter/trellis/shop/canaries/*");
     }
 
     @Test
-    @DisplayName("GIVEN hooks WHEN synthesized THEN a Custom::TrellisMeshCa resource fills the CA secret, and its function may write it")
+    @DisplayName("GIVEN a rollout of a route or version the service does not have WHEN validated THEN each is reported with what exists")
+    void canaryOfUnknownRoute() {
+        Stack stack = new Stack(new App(), "BadCanary");
+        Mesh mesh = new Mesh(stack, "Mesh", MeshProps.builder().meshName("shop")
+                .hooks(LambdaHooks.fromAsset(Fixtures.hooksJar(temp).toString())).build());
+        MeshService orders = mesh.addService("Orders", MeshServiceProps.builder()
+                .serviceName("orders").port(8081).versions(List.of("v1", "v2"))
+                .routes(List.of(Route.http("canary").target("v1", 1).build())).build());
+        orders.addCanary("Rollout", CanaryRollout.builder().route("checkout").baseline("v1").canary("v3")
+                .steps(50, 20, 100).build());
+        assertThat(orders.getNode().validate()).containsExactly(
+                "canary.route: checkout (expected: one of the routes of orders: canary)",
+                "canary.canary: v3 (expected: one of v1, v2, other than the baseline)",
+                "canary.steps: [50, 20, 100] (expected: weights strictly increasing from above 0, ending at 100)");
+    }
+
+    @Test
+    @DisplayName("GIVEN a mesh without hooks WHEN a canary is added THEN it fails saying hooks are needed")
+    void canaryWithoutHooks() {
+        Mesh mesh = new Mesh(new Stack(new App(), "NoHooks"), "Mesh", MeshProps.builder().meshName("shop").build());
+        MeshService orders = mesh.addService("Orders", MeshServiceProps.builder().serviceName("orders").port(1).build());
+        assertThatThrownBy(() -> orders.addCanary("Rollout", CanaryRollout.builder().route("default").build()))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("addCanary Rollout: mesh shop has no Lambda hooks (expected: MeshProps.hooks(...), which runs the canary hook)");
+    }
+
+    @Test
+    @DisplayName("GIVEN hooks WHEN synthesized THEN a Custom::TrellisMeshCa resource names the mesh and trust domain, and its function may keep secrets under trellis/<mesh>/")
     void caCustomResource() {
         http.hasResourceProperties(MeshHooks.CA_RESOURCE_TYPE, Map.of(
                 "ServiceToken", Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("^MeshHooksMeshCa"), "Arn")),
-                "SecretArn", Map.of("Ref", Match.stringLikeRegexp("^MeshCaSecret")),
-                "Mesh", "shop",
+                "MeshName", "shop",
                 "TrustDomain", "shop.trellis.local"));
         http.hasResourceProperties("AWS::IAM::Policy", Map.of(
                 "PolicyName", Match.stringLikeRegexp("^MeshHooksMeshCaServiceRole"),
                 "PolicyDocument", Map.of("Statement", Match.arrayWith(List.of(Match.objectLike(Map.of(
-                        "Action", Match.arrayWith(List.of("secretsmanager:PutSecretValue")))))))));
+                        "Sid", "KeepTheMeshCaSecret",
+                        "Action", Match.arrayWith(List.of("secretsmanager:CreateSecret", "secretsmanager:TagResource")))))))));
+        assertThat(http.findResources("AWS::IAM::Policy").toString()).contains(":secret:trellis/shop/*");
     }
 
     @Test
