@@ -79,25 +79,48 @@ public final class CanaryDriver {
             }
             return start(plan, now);
         }
-        List<WeightedTarget> targets = weights.current(state.plan());
-        int canaryNow = TargetWeights.weightOf(targets, plan.canary());
-        int baselineNow = TargetWeights.weightOf(targets, plan.baseline());
-        boolean asWritten = canaryNow == state.canaryWeight() && baselineNow == 100 - state.canaryWeight();
-        boolean asBefore = canaryNow == state.previousCanaryWeight() && baselineNow == 100 - state.previousCanaryWeight();
-        if (!asWritten && asBefore) {
-            // Our last spec write did not land (the state did): write it again.
-            weights.write(state.plan(), state.canaryWeight());
-        }
         if (state.status().isFinal()) {
+            if (state.status() != CanaryStatus.ABORTED) {
+                repairLastWrite(state, currentOrNone(state.plan()));
+            }
             CanaryDecision last = state.lastDecision();
             return new CanaryDecision(now, CanaryAction.NONE, state.status(), state.step(), state.canaryWeight(),
                     "the rollout of " + plan.canary() + " is over (" + state.status() + " at " + last.at() + "): "
                             + last.reason(), Optional.empty(), Optional.empty());
         }
-        if (!asWritten && !asBefore) {
+        List<WeightedTarget> targets = weights.current(state.plan());
+        if (!repairLastWrite(state, targets) && !asWritten(targets, state.plan(), state.canaryWeight())) {
             return abort(state, now, targets);
         }
         return judge(state, now);
+    }
+
+    /**
+     * Writes the state's weights again when the spec still shows the weights before them: the
+     * state was saved but the spec write did not land. Returns whether it wrote.
+     */
+    private boolean repairLastWrite(CanaryState state, List<WeightedTarget> targets) {
+        CanaryPlan plan = state.plan();
+        if (targets.isEmpty() || asWritten(targets, plan, state.canaryWeight())
+                || !asWritten(targets, plan, state.previousCanaryWeight())) {
+            return false;
+        }
+        weights.write(plan, state.canaryWeight());
+        return true;
+    }
+
+    private static boolean asWritten(List<WeightedTarget> targets, CanaryPlan plan, int canaryWeight) {
+        return TargetWeights.weightOf(targets, plan.canary()) == canaryWeight
+                && TargetWeights.weightOf(targets, plan.baseline()) == 100 - canaryWeight;
+    }
+
+    /** The route's targets, or none when the route is gone: a finished rollout has nothing left to repair then. */
+    private List<WeightedTarget> currentOrNone(CanaryPlan plan) {
+        try {
+            return weights.current(plan);
+        } catch (IllegalStateException e) {
+            return List.of();
+        }
     }
 
     private CanaryDecision start(CanaryPlan plan, Instant now) {

@@ -229,6 +229,35 @@ class CanaryHandlerTest {
     class WritesThatGoAstray {
 
         @Test
+        void givenARollbackWhoseSpecWriteDidNotLand_whenInvokedAgain_thenTheCanaryIsTakenToZeroAnyway() {
+            invoke(plan());
+            nextIntervalOfTraffic(1000, 0, Duration.ofMillis(100));
+            invoke(plan());
+            nextIntervalOfTraffic(1000, 500, Duration.ofMillis(100));
+            invoke(plan());
+            // As if the rolled-back state had been saved but the spec write had failed.
+            setCheckoutTargets(List.of(WeightedTarget.of("v1", 75), WeightedTarget.of("v2", 25)));
+
+            JsonNode again = invoke(plan());
+
+            assertThat(again.path("action").asText()).isEqualTo("NONE");
+            assertThat(checkoutTargets()).containsExactly(WeightedTarget.of("v1", 100), WeightedTarget.of("v2", 0));
+        }
+
+        @Test
+        void givenAFinishedRolloutWhoseRouteWasRemoved_whenInvokedAgain_thenNothingHappensAndNothingFails() {
+            ObjectNode oneStep = plan();
+            oneStep.putArray("steps").add(100);
+            invoke(oneStep);
+            setRoutes(List.of());
+
+            JsonNode again = invoke(oneStep);
+
+            assertThat(again.path("action").asText()).isEqualTo("NONE");
+            assertThat(again.path("status").asText()).isEqualTo("PROMOTED");
+        }
+
+        @Test
         void givenWeightsChangedByHandMidRollout_whenInvoked_thenAbortsAndLeavesThem() {
             invoke(plan());
             setCheckoutTargets(List.of(WeightedTarget.of("v1", 60), WeightedTarget.of("v2", 40)));
@@ -338,9 +367,14 @@ class CanaryHandlerTest {
     private void setCheckoutTargets(List<WeightedTarget> targets) {
         String json = aws.clients().ssm().getParameter(r -> r.name(SERVICE_PARAMETER)).parameter().value();
         ServiceSpec service = MeshSpecs.serviceFromJson(json, SERVICE_PARAMETER);
-        List<RouteSpec> routes = service.routes().stream().map(r -> r.name().equals("checkout")
+        setRoutes(service.routes().stream().map(r -> r.name().equals("checkout")
                 ? new RouteSpec(r.name(), r.priority(), r.match(), targets, null, null, null, null, null)
-                : r).toList();
+                : r).toList());
+    }
+
+    private void setRoutes(List<RouteSpec> routes) {
+        String json = aws.clients().ssm().getParameter(r -> r.name(SERVICE_PARAMETER)).parameter().value();
+        ServiceSpec service = MeshSpecs.serviceFromJson(json, SERVICE_PARAMETER);
         String updated = MeshSpecs.serviceToJson(service.withRoutes(routes));
         aws.clients().ssm().putParameter(r -> r.name(SERVICE_PARAMETER).value(updated).type(ParameterType.STRING).overwrite(true));
     }
