@@ -33,6 +33,9 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--inbound-port", description = "Inbound listener port (default: ${DEFAULT-VALUE}).")
     int inboundPort = MeshPorts.INBOUND;
 
+    @Option(names = "--app-port", description = "Local application port; overrides the snapshot's inbound.appPort (default: the snapshot's).")
+    int appPort;
+
     @Option(names = "--admin-port", description = "Admin port (default: ${DEFAULT-VALUE}).")
     int adminPort = MeshPorts.ADMIN;
 
@@ -85,7 +88,7 @@ public final class Main implements Callable<Integer> {
         ProxyMetrics metrics = metricsBuilder.build();
         AccessLog requests = AccessLog.fromTarget(accessLog, metrics.registry());
         ProxyServer proxy = ProxyServer.builder(FileSnapshotSource.of(snapshot))
-                .bindAddress(bind).outboundPort(outboundPort).inboundPort(inboundPort)
+                .bindAddress(bind).outboundPort(outboundPort).inboundPort(inboundPort).appPort(appPort)
                 .limits(limits).eventLoops(eventLoops).metrics(metrics).accessLog(requests)
                 .build();
         Drainer drainer = Drainer.builder()

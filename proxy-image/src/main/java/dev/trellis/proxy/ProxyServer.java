@@ -53,7 +53,7 @@ public final class ProxyServer implements AutoCloseable {
     private ProxyServer(Builder config) {
         this.config = config;
         this.transport = config.transport != null ? config.transport : Transport.detect();
-        this.holder = new SnapshotHolder(new UpstreamConnector(transport, config.limits), config.metrics);
+        this.holder = new SnapshotHolder(new UpstreamConnector(transport, config.limits), config.metrics, config.appPort);
     }
 
     public static Builder builder(SnapshotSource source) {
@@ -198,6 +198,7 @@ public final class ProxyServer implements AutoCloseable {
         private String bindAddress = "0.0.0.0";
         private int outboundPort = MeshPorts.OUTBOUND;
         private int inboundPort = MeshPorts.INBOUND;
+        private int appPort;
         private HttpLimits limits = HttpLimits.DEFAULT;
         private ProxyMetrics metrics = ProxyMetrics.noop();
         private AccessLog accessLog = AccessLog.off();
@@ -222,6 +223,12 @@ public final class ProxyServer implements AutoCloseable {
         /** 0 picks a free port. */
         public Builder inboundPort(int port) {
             this.inboundPort = requirePort("inboundPort", port);
+            return this;
+        }
+
+        /** The local application's port, instead of the snapshot's {@code inbound.appPort}; 0 keeps the snapshot's. */
+        public Builder appPort(int port) {
+            this.appPort = requirePort("appPort", port);
             return this;
         }
 

@@ -89,7 +89,7 @@ class ProxyServerTest {
         CommandLine cli = new CommandLine(new Main());
         String usage = cli.getUsageMessage();
 
-        assertThat(usage).contains("--snapshot", "--outbound-port", "--inbound-port", "--admin-port",
+        assertThat(usage).contains("--snapshot", "--outbound-port", "--inbound-port", "--app-port", "--admin-port",
                 "--max-header-size", "--retry-buffer", "--event-loops");
         assertThat(cli.execute()).isEqualTo(2);
     }

@@ -41,10 +41,12 @@ final class RoutingTableCompiler {
 
     private final UpstreamConnector connector;
     private final ProxyMetrics metrics;
+    private final int appPortOverride;
 
-    RoutingTableCompiler(UpstreamConnector connector, ProxyMetrics metrics) {
+    RoutingTableCompiler(UpstreamConnector connector, ProxyMetrics metrics, int appPortOverride) {
         this.connector = connector;
         this.metrics = metrics;
+        this.appPortOverride = appPortOverride;
     }
 
     record Result(RoutingTable table, List<UpstreamHost> retired) {
@@ -78,7 +80,7 @@ final class RoutingTableCompiler {
                 // The local app is the only host: it is never ejected (at most one host may be, and ejection
                 // would only turn its errors into the proxy's).
                 new OutlierDetection(Integer.MAX_VALUE, null, null, 0), TlsMode.DISABLED, snapshot.identity(),
-                List.of(Endpoint.of("127.0.0.1", snapshot.inbound().appPort())));
+                List.of(Endpoint.of("127.0.0.1", appPortOverride > 0 ? appPortOverride : snapshot.inbound().appPort())));
         UpstreamCluster local = cluster(localApp, previous, kept);
         Route inboundRoute = new Route(ProxyMetrics.INBOUND_ROUTE, RouteMatch.ANY,
                 List.of(new Route.WeightedCluster(LOCAL_APP, 1)), Timeouts.DEFAULT, RetryPolicy.NONE, null, null, null);

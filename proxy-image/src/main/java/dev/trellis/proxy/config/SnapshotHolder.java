@@ -26,7 +26,15 @@ public final class SnapshotHolder implements Consumer<ProxySnapshot>, Supplier<P
     private volatile RoutingTable table;
 
     public SnapshotHolder(UpstreamConnector connector, ProxyMetrics metrics) {
-        this.compiler = new RoutingTableCompiler(connector, metrics);
+        this(connector, metrics, 0);
+    }
+
+    /**
+     * @param appPortOverride the local application's port, overriding the snapshot's
+     *        {@code inbound.appPort} when positive (several instances of one service on one host)
+     */
+    public SnapshotHolder(UpstreamConnector connector, ProxyMetrics metrics, int appPortOverride) {
+        this.compiler = new RoutingTableCompiler(connector, metrics, appPortOverride);
     }
 
     /** Applies a snapshot; an inconsistent one is refused with every problem, and the current table stays. */

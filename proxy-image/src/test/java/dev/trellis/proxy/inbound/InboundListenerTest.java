@@ -64,6 +64,18 @@ class InboundListenerTest {
         }
     }
 
+    @Test
+    @DisplayName("GIVEN an app port given to the proxy WHEN the snapshot names another THEN the proxy's own wins (several instances per host)")
+    void appPortOverride() throws Exception {
+        try (ProxyServer own = dev.trellis.proxy.ProxyServer.builder(
+                new dev.trellis.proxy.fixtures.StaticSnapshotSource(Mesh.spec("").snapshotWithApp(closedPort())))
+                .bindAddress("127.0.0.1").outboundPort(0).inboundPort(0).eventLoops(1).appPort(app.port()).build().start()) {
+            String response = Clients.raw(own.inboundPort(), "GET /own HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 3000);
+
+            assertThat(response).startsWith("HTTP/1.1 200 OK\r\n");
+        }
+    }
+
     private static int closedPort() throws Exception {
         try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
             return socket.getLocalPort();
