@@ -23,6 +23,8 @@ public record RegisteredInstance(
         String workload) {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
+    /** Cloud Map's instance-id alphabet: EKS pods are registered as {@code namespace/pod}. */
+    private static final Pattern INSTANCE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:/@-]{0,127}");
 
     public RegisteredInstance {
         version = version == null || version.isBlank() ? WorkloadLabels.DEFAULT_VERSION : version;
@@ -38,8 +40,8 @@ public record RegisteredInstance(
         if (service == null || !NAME.matcher(service).matches()) {
             problems.add("service: " + service + " (expected: a service name of letters, digits, '.', '_', ':', '-')");
         }
-        if (id == null || !NAME.matcher(id).matches()) {
-            problems.add("id: " + id + " (expected: an instance id of letters, digits, '.', '_', ':', '-')");
+        if (id == null || !INSTANCE_ID.matcher(id).matches()) {
+            problems.add("id: " + id + " (expected: an instance id of letters, digits, '.', '_', ':', '/', '@', '-')");
         }
         if (address == null || address.isBlank() || address.chars().anyMatch(Character::isWhitespace)) {
             problems.add("address: " + address + " (expected: an IPv4 address or host name)");
