@@ -1,5 +1,6 @@
 package dev.trellis.cdk.controller;
 
+import dev.trellis.cdk.internal.Lazies;
 import dev.trellis.cdk.mesh.Mesh;
 import dev.trellis.naming.SsmPaths;
 import java.util.LinkedHashMap;
@@ -63,13 +64,11 @@ public final class EcsController extends Construct {
         container = taskDefinition.addContainer(CONTAINER_NAME, ContainerDefinitionOptions.builder()
                 .image(options.getImage().bind(this, "Image").containerImage())
                 .essential(true)
+                .command(Lazies.list(() -> command(mesh)))
                 .environment(environment(mesh))
-                .portMappings(List.of(
-                        PortMapping.builder().containerPort(ControllerPorts.API).name("api").build(),
-                        PortMapping.builder().containerPort(ControllerPorts.ADMIN).name("admin").build()))
+                .portMappings(List.of(PortMapping.builder().containerPort(ControllerPorts.HTTP).name("http").build()))
                 .healthCheck(HealthCheck.builder()
-                        .command(List.of("CMD-SHELL", "curl -sf http://127.0.0.1:" + ControllerPorts.ADMIN
-                                + ControllerPorts.READY_PATH + " || exit 1"))
+                        .command(ControllerPorts.httpCheck(ControllerPorts.HTTP, ControllerPorts.READY_PATH))
                         .interval(Duration.seconds(10))
                         .timeout(Duration.seconds(5))
                         .retries(3)
@@ -91,10 +90,8 @@ public final class EcsController extends Construct {
                 .circuitBreaker(DeploymentCircuitBreaker.builder().rollback(true).build())
                 .build();
         String vpcCidr = options.getCluster().getVpc().getVpcCidrBlock();
-        service.getConnections().allowFrom(Peer.ipv4(vpcCidr), Port.tcp(ControllerPorts.API),
-                "proxies of the mesh fetch snapshots and certificates");
-        service.getConnections().allowFrom(Peer.ipv4(vpcCidr), Port.tcp(ControllerPorts.ADMIN),
-                "load balancer health checks");
+        service.getConnections().allowFrom(Peer.ipv4(vpcCidr), Port.tcp(ControllerPorts.HTTP),
+                "proxies fetch snapshots and certificates; the load balancer checks /ready");
 
         loadBalancer = NetworkLoadBalancer.Builder.create(this, "LoadBalancer")
                 .vpc(options.getCluster().getVpc())
@@ -103,16 +100,16 @@ public final class EcsController extends Construct {
                 .crossZoneEnabled(true)
                 .build();
         NetworkListener listener = loadBalancer.addListener("Api", BaseNetworkListenerProps.builder()
-                .port(ControllerPorts.API).protocol(Protocol.TCP).build());
+                .port(ControllerPorts.HTTP).protocol(Protocol.TCP).build());
         NetworkTargetGroup targets = listener.addTargets("Controller", software.amazon.awscdk.services.elasticloadbalancingv2.AddNetworkTargetsProps.builder()
-                .port(ControllerPorts.API)
+                .port(ControllerPorts.HTTP)
                 .protocol(Protocol.TCP)
                 .targets(List.of(service.loadBalancerTarget(
                         software.amazon.awscdk.services.ecs.LoadBalancerTargetOptions.builder()
-                                .containerName(CONTAINER_NAME).containerPort(ControllerPorts.API).build())))
+                                .containerName(CONTAINER_NAME).containerPort(ControllerPorts.HTTP).build())))
                 .healthCheck(software.amazon.awscdk.services.elasticloadbalancingv2.HealthCheck.builder()
                         .protocol(Protocol.HTTP)
-                        .port(Integer.toString(ControllerPorts.ADMIN))
+                        .port(Integer.toString(ControllerPorts.HTTP))
                         .path(ControllerPorts.READY_PATH)
                         .interval(Duration.seconds(10))
                         .healthyThresholdCount(2)
@@ -125,7 +122,7 @@ public final class EcsController extends Construct {
 
     /** Where proxies reach the controller: the internal load balancer's DNS name and the API port. */
     public String url() {
-        return "http://" + loadBalancer.getLoadBalancerDnsName() + ":" + ControllerPorts.API;
+        return "http://" + loadBalancer.getLoadBalancerDnsName() + ":" + ControllerPorts.HTTP;
     }
 
     public FargateService service() {
@@ -144,6 +141,21 @@ public final class EcsController extends Construct {
         return container;
     }
 
+    /**
+     * The controller's command line (controller/README): the spec from SSM, endpoints in Cloud Map,
+     * and the tasks of every ECS cluster of the mesh, complete at synth.
+     */
+    private static List<String> command(Mesh mesh) {
+        List<String> command = new java.util.ArrayList<>(List.of("--mesh", mesh.meshName(), "--registry", "cloudmap",
+                "--namespace-id", mesh.namespace().getNamespaceId(), "--port", Integer.toString(ControllerPorts.HTTP)));
+        for (String cluster : mesh.ecsClusterArnList()) {
+            command.add("--ecs-cluster");
+            command.add(cluster);
+        }
+        return command;
+    }
+
+    /** What the controller may read beyond its command line (the CA, trust domain, metrics). */
     private static Map<String, String> environment(Mesh mesh) {
         Map<String, String> env = new LinkedHashMap<>();
         env.put(ControllerEnvironment.MESH, mesh.meshName());

@@ -2,6 +2,7 @@ package dev.trellis.cdk.ecs;
 
 import dev.trellis.cdk.controller.ControllerEnvironment;
 import dev.trellis.cdk.controller.ControllerPermissions;
+import dev.trellis.cdk.controller.ControllerPorts;
 import dev.trellis.cdk.images.ProxyImage;
 import dev.trellis.cdk.mesh.Mesh;
 import dev.trellis.cdk.service.MeshService;
@@ -88,8 +89,7 @@ public class EcsSidecar extends Construct {
                         port(MeshPorts.OUTBOUND, "outbound"),
                         port(MeshPorts.ADMIN, "admin")))
                 .healthCheck(HealthCheck.builder()
-                        .command(List.of("CMD-SHELL",
-                                "curl -sf http://127.0.0.1:" + MeshPorts.ADMIN + READY_PATH + " || exit 1"))
+                        .command(ControllerPorts.httpCheck(MeshPorts.ADMIN, READY_PATH))
                         .interval(Duration.seconds(5))
                         .timeout(Duration.seconds(2))
                         .retries(3)

@@ -66,7 +66,7 @@ public class EksMeshController extends Construct {
         serviceAccount.getNode().addDependency(namespaceManifest);
         ControllerPermissions.grantMesh(serviceAccount, mesh);
 
-        String controllerUrl = "http://" + NAME + "." + namespace + ".svc:" + ControllerPorts.API;
+        String controllerUrl = controllerUrl();
         List<Map<String, Object>> manifests = new ArrayList<>();
         manifests.add(clusterRole());
         manifests.add(clusterRoleBinding());
@@ -85,7 +85,7 @@ public class EksMeshController extends Construct {
 
     /** Where injected proxies reach the controller inside the cluster. */
     public String controllerUrl() {
-        return "http://" + NAME + "." + namespace + ".svc:" + ControllerPorts.API;
+        return "http://" + NAME + "." + namespace + ".svc:" + ControllerPorts.HTTP;
     }
 
     public String namespace() {
@@ -171,14 +171,15 @@ public class EksMeshController extends Construct {
         Map<String, Object> container = new LinkedHashMap<>();
         container.put("name", "controller");
         container.put("image", image);
+        container.put("args", List.of("--mesh", mesh.meshName(), "--registry", "cloudmap",
+                "--namespace-id", mesh.namespace().getNamespaceId(), "--port", Integer.toString(ControllerPorts.HTTP)));
         container.put("env", env);
         container.put("ports", List.of(
-                Map.of("name", "api", "containerPort", ControllerPorts.API),
-                Map.of("name", "admin", "containerPort", ControllerPorts.ADMIN),
+                Map.of("name", "http", "containerPort", ControllerPorts.HTTP),
                 Map.of("name", "webhook", "containerPort", ControllerPorts.WEBHOOK)));
-        container.put("readinessProbe", Map.of("httpGet", Map.of("path", ControllerPorts.READY_PATH, "port", "admin"),
+        container.put("readinessProbe", Map.of("httpGet", Map.of("path", ControllerPorts.READY_PATH, "port", "http"),
                 "periodSeconds", 5));
-        container.put("livenessProbe", Map.of("httpGet", Map.of("path", "/live", "port", "admin"),
+        container.put("livenessProbe", Map.of("httpGet", Map.of("path", "/live", "port", "http"),
                 "initialDelaySeconds", 15, "periodSeconds", 10));
         container.put("resources", Map.of("requests", Map.of("cpu", "250m", "memory", "512Mi"),
                 "limits", Map.of("memory", "1Gi")));
@@ -201,7 +202,7 @@ public class EksMeshController extends Construct {
                 "metadata", metadata(NAME, true),
                 "spec", Map.of("selector", Map.of("app.kubernetes.io/name", NAME),
                         "ports", List.of(
-                                Map.of("name", "api", "port", ControllerPorts.API, "targetPort", "api"),
+                                Map.of("name", "http", "port", ControllerPorts.HTTP, "targetPort", "http"),
                                 Map.of("name", "webhook", "port", 443, "targetPort", "webhook"))));
     }
 

@@ -9,13 +9,13 @@ import software.constructs.Construct;
  *
  * <pre>{@code
  * ControllerImage.fromRegistry("public.ecr.aws/trellis/controller:0.1.0");
- * ControllerImage.fromRepository(Path.of("."));   // builds controller/Dockerfile
+ * ControllerImage.fromRepository(Path.of("."));   // docker build controller
  * }</pre>
  */
 public final class ControllerImage {
 
-    /** Where the repository keeps the Dockerfile of this image. */
-    public static final String REPOSITORY_DOCKERFILE = "controller/Dockerfile";
+    /** Where the repository keeps this image's build context (its Dockerfile and the jar it copies). */
+    public static final String REPOSITORY_DIRECTORY = "controller";
 
     private final ImageSource source;
 
@@ -34,12 +34,12 @@ public final class ControllerImage {
     }
 
     /**
-     * A Docker build of {@value #REPOSITORY_DOCKERFILE} with the repository root as its context,
-     * so that the Dockerfile can copy the build's jars.
+     * A Docker build of the repository's {@value #REPOSITORY_DIRECTORY}/Dockerfile in that
+     * directory, as its Dockerfile expects: build the module's jar first ({@code mvn package}).
      */
     public static ControllerImage fromRepository(Path repositoryRoot) {
         return new ControllerImage(ImageSource.asset("ControllerImage.fromRepository",
-                repositoryRoot == null ? null : repositoryRoot.toString(), REPOSITORY_DOCKERFILE));
+                repositoryRoot == null ? null : repositoryRoot.resolve(REPOSITORY_DIRECTORY).toString(), "Dockerfile"));
     }
 
     /** Makes the image concrete under {@code scope}; an asset becomes a child named {@code id}. */

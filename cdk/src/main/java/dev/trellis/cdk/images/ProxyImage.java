@@ -9,13 +9,13 @@ import software.constructs.Construct;
  *
  * <pre>{@code
  * ProxyImage.fromRegistry("public.ecr.aws/trellis/proxy:0.1.0");
- * ProxyImage.fromRepository(Path.of("."));   // builds proxy-image/Dockerfile
+ * ProxyImage.fromRepository(Path.of("."));   // docker build proxy-image
  * }</pre>
  */
 public final class ProxyImage {
 
-    /** Where the repository keeps the Dockerfile of this image. */
-    public static final String REPOSITORY_DOCKERFILE = "proxy-image/Dockerfile";
+    /** Where the repository keeps this image's build context (its Dockerfile and the jar it copies). */
+    public static final String REPOSITORY_DIRECTORY = "proxy-image";
 
     private final ImageSource source;
 
@@ -34,12 +34,12 @@ public final class ProxyImage {
     }
 
     /**
-     * A Docker build of {@value #REPOSITORY_DOCKERFILE} with the repository root as its context,
-     * so that the Dockerfile can copy the build's jars.
+     * A Docker build of the repository's {@value #REPOSITORY_DIRECTORY}/Dockerfile in that
+     * directory, as its Dockerfile expects: build the module's jar first ({@code mvn package}).
      */
     public static ProxyImage fromRepository(Path repositoryRoot) {
         return new ProxyImage(ImageSource.asset("ProxyImage.fromRepository",
-                repositoryRoot == null ? null : repositoryRoot.toString(), REPOSITORY_DOCKERFILE));
+                repositoryRoot == null ? null : repositoryRoot.resolve(REPOSITORY_DIRECTORY).toString(), "Dockerfile"));
     }
 
     /** Makes the image concrete under {@code scope}; an asset becomes a child named {@code id}. */

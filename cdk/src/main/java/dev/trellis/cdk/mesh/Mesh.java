@@ -127,6 +127,11 @@ public class Mesh extends Construct {
         }
     }
 
+    /** The ARNs of the mesh's ECS clusters so far; for values computed at synth. */
+    public List<String> ecsClusterArnList() {
+        return ecsClusters.values().stream().map(ICluster::getClusterArn).toList();
+    }
+
     /** The ARNs of the mesh's ECS clusters, complete at synth. */
     public List<String> ecsClusterArns() {
         return Lazies.list(() -> ecsClusters.values().stream().map(ICluster::getClusterArn).toList());

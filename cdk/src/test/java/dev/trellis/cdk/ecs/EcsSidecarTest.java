@@ -104,8 +104,9 @@ class EcsSidecarTest {
                         Match.objectLike(Map.of("ContainerPort", 15000, "Protocol", "tcp")),
                         Match.objectLike(Map.of("ContainerPort", 15001, "Protocol", "tcp")),
                         Match.objectLike(Map.of("ContainerPort", 9901, "Protocol", "tcp"))),
-                "HealthCheck", Match.objectLike(Map.of("Command", List.of("CMD-SHELL",
-                        "curl -sf http://127.0.0.1:9901/ready || exit 1")))));
+                "HealthCheck", Match.objectLike(Map.of("Command", List.of("CMD", "bash", "-c",
+                        "exec 3<>/dev/tcp/127.0.0.1/9901 && printf 'GET /ready HTTP/1.0\\r\\n\\r\\n' >&3"
+                                + " && head -n 1 <&3 | grep -q ' 200 '")))));
         expected.putAll(extra);
         return Match.objectLike(expected);
     }

@@ -88,12 +88,14 @@ class EksMeshControllerTest {
                 Map.entry("TRELLIS_MESH", "shop"),
                 Map.entry("TRELLIS_SPEC_SOURCE", "ssm:/trellis/shop"),
                 Map.entry("TRELLIS_PROXY_IMAGE", "public.ecr.aws/trellis/proxy:0.1.0"),
-                Map.entry("TRELLIS_CONTROLLER_URL", "http://trellis-controller.trellis-system.svc:15010"),
+                Map.entry("TRELLIS_CONTROLLER_URL", "http://trellis-controller.trellis-system.svc:9090"),
                 Map.entry("TRELLIS_CA_SECRET_ARN", Manifests.TOKEN));
         assertThat(container.at("/readinessProbe/httpGet/path").asText()).isEqualTo("/ready");
-        assertThat(container.at("/readinessProbe/httpGet/port").asText()).isEqualTo("admin");
-        assertThat(container.findValuesAsText("containerPort")).containsExactly("15010", "15014", "9443");
-        assertThat(controller.controllerUrl()).isEqualTo("http://trellis-controller.trellis-system.svc:15010");
+        assertThat(container.at("/readinessProbe/httpGet/port").asText()).isEqualTo("http");
+        assertThat(container.findValuesAsText("containerPort")).containsExactly("9090", "9443");
+        assertThat(container.path("args").toString()).isEqualTo(
+                "[\"--mesh\",\"shop\",\"--registry\",\"cloudmap\",\"--namespace-id\",\"<token>\",\"--port\",\"9090\"]");
+        assertThat(controller.controllerUrl()).isEqualTo("http://trellis-controller.trellis-system.svc:9090");
     }
 
     static JsonNode json(String text) {

@@ -37,8 +37,7 @@ class ImagesTest {
         write(repository.resolve("proxy-image/Dockerfile"), "FROM eclipse-temurin:21-jre\n");
         write(repository.resolve("controller/Dockerfile"), "FROM eclipse-temurin:21-jre\n");
         write(repository.resolve("proxy-image/target/trellis-proxy.jar"), "jar");
-        write(repository.resolve("cdk/node_modules/aws-cdk/package.json"), "{}");
-        write(repository.resolve(".git/HEAD"), "ref: refs/heads/main\n");
+        write(repository.resolve("proxy-image/node_modules/left-behind/package.json"), "{}");
         Path standalone = temp.resolve("standalone");
         write(standalone.resolve("Dockerfile"), "FROM scratch\n");
 
@@ -79,16 +78,15 @@ class ImagesTest {
     }
 
     @Test
-    @DisplayName("GIVEN fromRepository WHEN the asset is staged THEN it builds proxy-image/Dockerfile from the repository root, without .git or node_modules")
+    @DisplayName("GIVEN fromRepository WHEN the asset is staged THEN its context is proxy-image/, with the jar its Dockerfile copies")
     void repositoryContext() throws IOException {
         Path staged;
         try (Stream<Path> assets = Files.list(assembly)) {
-            staged = assets.filter(p -> Files.isRegularFile(p.resolve("proxy-image/Dockerfile"))).findFirst().orElseThrow();
+            staged = assets.filter(p -> Files.isRegularFile(p.resolve("target/trellis-proxy.jar"))).findFirst().orElseThrow();
         }
-        assertThat(staged.resolve("proxy-image/target/trellis-proxy.jar")).exists();
-        assertThat(staged.resolve(".git")).doesNotExist();
-        assertThat(staged.resolve("cdk/node_modules")).doesNotExist();
-        assertThat(Files.readString(assembly.resolve("Images.assets.json"))).contains("\"dockerFile\": \"proxy-image/Dockerfile\"");
+        assertThat(staged.resolve("Dockerfile")).hasContent("FROM eclipse-temurin:21-jre");
+        assertThat(staged.resolve("node_modules")).doesNotExist();
+        assertThat(staged.resolve("controller")).doesNotExist();
     }
 
     @Test
@@ -111,7 +109,7 @@ class ImagesTest {
                 .hasMessage("ProxyImage.fromAsset: " + temp.resolve("empty") + " (expected: a directory holding Dockerfile)");
         assertThatThrownBy(() -> ControllerImage.fromRepository(temp.resolve("standalone")))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("ControllerImage.fromRepository: " + temp.resolve("standalone")
-                        + " (expected: a directory holding controller/Dockerfile)");
+                .hasMessage("ControllerImage.fromRepository: " + temp.resolve("standalone/controller")
+                        + " (expected: a directory holding Dockerfile)");
     }
 }

@@ -142,7 +142,7 @@ class MeshTest {
     }
 
     @Test
-    @DisplayName("GIVEN controller options WHEN synthesized THEN a Fargate service runs the controller image with its mesh's environment and a /ready health check")
+    @DisplayName("GIVEN controller options WHEN synthesized THEN a Fargate service runs the controller image with its mesh's command line and a /ready health check")
     void controllerTask() {
         http.hasResourceProperties("AWS::ECS::TaskDefinition", Map.of(
                 "RequiresCompatibilities", List.of("FARGATE"),
@@ -150,11 +150,14 @@ class MeshTest {
                         "Name", "controller",
                         "Image", "public.ecr.aws/trellis/controller:0.1.0",
                         "Essential", true,
-                        "PortMappings", List.of(
-                                Match.objectLike(Map.of("ContainerPort", ControllerPorts.API)),
-                                Match.objectLike(Map.of("ContainerPort", ControllerPorts.ADMIN))),
-                        "HealthCheck", Match.objectLike(Map.of("Command", List.of("CMD-SHELL",
-                                "curl -sf http://127.0.0.1:15014/ready || exit 1"))),
+                        "PortMappings", List.of(Match.objectLike(Map.of("ContainerPort", 9090))),
+                        "HealthCheck", Match.objectLike(Map.of("Command", List.of("CMD", "bash", "-c",
+                                "exec 3<>/dev/tcp/127.0.0.1/9090 && printf 'GET /ready HTTP/1.0\\r\\n\\r\\n' >&3"
+                                        + " && head -n 1 <&3 | grep -q ' 200 '"))),
+                        "Command", List.of("--mesh", "shop", "--registry", "cloudmap",
+                                "--namespace-id", Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("^MeshNamespace"), "Id")),
+                                "--port", "9090",
+                                "--ecs-cluster", Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("^Cluster"), "Arn"))),
                         "Environment", Match.arrayWith(List.of(
                                 Map.of("Name", "TRELLIS_MESH", "Value", "shop"),
                                 Map.of("Name", "TRELLIS_SPEC_SOURCE", "Value", "ssm:/trellis/shop"),
@@ -169,20 +172,20 @@ class MeshTest {
     }
 
     @Test
-    @DisplayName("GIVEN controller options WHEN synthesized THEN an internal NLB forwards the API port and health-checks /ready on the admin port")
+    @DisplayName("GIVEN controller options WHEN synthesized THEN an internal NLB forwards the controller's port and health-checks /ready on it")
     void controllerLoadBalancer() {
         http.hasResourceProperties("AWS::ElasticLoadBalancingV2::LoadBalancer", Map.of(
                 "Type", "network", "Scheme", "internal"));
         http.hasResourceProperties("AWS::ElasticLoadBalancingV2::Listener", Map.of(
-                "Port", ControllerPorts.API, "Protocol", "TCP"));
+                "Port", ControllerPorts.HTTP, "Protocol", "TCP"));
         http.hasResourceProperties("AWS::ElasticLoadBalancingV2::TargetGroup", Map.of(
-                "Port", ControllerPorts.API,
+                "Port", ControllerPorts.HTTP,
                 "Protocol", "TCP",
                 "TargetType", "ip",
                 "HealthCheckProtocol", "HTTP",
-                "HealthCheckPort", "15014",
+                "HealthCheckPort", "9090",
                 "HealthCheckPath", "/ready"));
-        assertThat(httpMesh.controllerUrl()).hasValueSatisfying(url -> assertThat(url).startsWith("http://").endsWith(":15010"));
+        assertThat(httpMesh.controllerUrl()).hasValueSatisfying(url -> assertThat(url).startsWith("http://").endsWith(":9090"));
     }
 
     @Test
