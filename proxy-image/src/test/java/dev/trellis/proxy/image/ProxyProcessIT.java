@@ -2,11 +2,19 @@ package dev.trellis.proxy.image;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.trellis.proxy.fixtures.Clients;
+import dev.trellis.proxy.fixtures.Mesh;
+import dev.trellis.proxy.fixtures.UpstreamServer;
 import dev.trellis.proxy.testing.TestSnapshots;
 import dev.trellis.snapshot.Snapshots;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,6 +24,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -73,6 +82,74 @@ class ProxyProcessIT {
         assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("exited within 30 s of SIGTERM").isTrue();
         assertThat(process.exitValue()).as("exit status; output in " + log.toAbsolutePath()).isZero();
         assertThat(Files.readString(log)).contains("drained");
+    }
+
+    @Test
+    void givenARequestInFlight_whenSigterm_thenItCompletesNewConnectionsAreRefusedAndTheAccessLogHasIt(
+            @TempDir Path dir) throws Exception {
+        try (UpstreamServer orders = UpstreamServer.http1("orders-v1", received ->
+                received.uri().contains("/slow") ? UpstreamServer.delay(1500, UpstreamServer.ok("slow answer"))
+                        : UpstreamServer.ok("fast answer"))) {
+            Path snapshot = dir.resolve("snapshot.json");
+            Files.writeString(snapshot, Snapshots.toJson(Mesh.spec("  - name: orders\n    port: 8081\n")
+                    .endpoints("orders", "v1", orders).snapshot()));
+            Path accessLog = dir.resolve("access.log");
+            int admin = freePort();
+            int outbound = freePort();
+            List<String> command = imageCommand();
+            command.addAll(List.of("--snapshot", snapshot.toString(), "--bind", "127.0.0.1",
+                    "--admin-bind", "127.0.0.1", "--admin-port", String.valueOf(admin),
+                    "--outbound-port", String.valueOf(outbound), "--inbound-port", String.valueOf(freePort()),
+                    "--access-log", accessLog.toString(), "--drain-timeout", "10s"));
+            Path log = Path.of("target", "proxy-process-drain-it.log");
+            process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            awaitReady(admin, System.nanoTime());
+            HttpClient viaProxy = Clients.viaProxy(outbound);
+            assertThat(Clients.get(viaProxy, "http://orders/fast").body()).isEqualTo("fast answer");
+            CompletableFuture<HttpResponse<String>> slow = viaProxy.sendAsync(
+                    HttpRequest.newBuilder(URI.create("http://orders/slow")).timeout(Duration.ofSeconds(20)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            awaitUpstreamRequests(orders, 2);
+
+            process.destroy(); // SIGTERM
+
+            awaitRefused(outbound);
+            HttpResponse<String> answered = slow.get(20, TimeUnit.SECONDS);
+            assertThat(answered.statusCode()).isEqualTo(200);
+            assertThat(answered.body()).isEqualTo("slow answer");
+            assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("exited within 30 s of SIGTERM").isTrue();
+            assertThat(process.exitValue()).as("exit status; output in " + log.toAbsolutePath()).isZero();
+            List<String> lines = Files.readAllLines(accessLog);
+            assertThat(lines).hasSize(2);
+            JsonNode slowLine = new ObjectMapper().readTree(lines.get(1));
+            assertThat(slowLine.get("path").asText()).isEqualTo("/slow");
+            assertThat(slowLine.get("response_code").asInt()).isEqualTo(200);
+            assertThat(slowLine.get("upstream_cluster").asText()).isEqualTo("orders/v1");
+            assertThat(slowLine.get("duration_ms").asDouble()).isGreaterThanOrEqualTo(1400);
+        }
+    }
+
+    private static void awaitUpstreamRequests(UpstreamServer upstream, int count) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (upstream.requests() < count) {
+            assertThat(System.nanoTime() - deadline).as(count + " requests upstream within 10 s").isNegative();
+            Thread.sleep(10);
+        }
+    }
+
+    private static void awaitRefused(int port) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+            } catch (ConnectException refused) {
+                return;
+            } catch (IOException other) {
+                throw new AssertionError("expected a refused connection, got " + other, other);
+            }
+            assertThat(System.nanoTime() - deadline).as("new connections refused within 10 s").isNegative();
+            Thread.sleep(10);
+        }
     }
 
     /** The Dockerfile's ENTRYPOINT + CMD, with this build's JVM and jar in place of the image's. */
