@@ -82,6 +82,9 @@ public class EcsSidecar extends Construct {
                 .image(image.bind(this, "ProxyImage").containerImage())
                 .essential(true)
                 .user(Integer.toString(MeshPorts.PROXY_UID))
+                // The proxy's own flags (proxy-image Main); where it finds the controller is in the environment.
+                .command(List.of("--app-port", Integer.toString(meshService.port()),
+                        "--cloudwatch-namespace", mesh.metricsNamespace()))
                 .environment(environment())
                 .dockerLabels(labels())
                 .portMappings(List.of(

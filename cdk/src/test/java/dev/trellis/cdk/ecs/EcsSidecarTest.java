@@ -119,6 +119,7 @@ class EcsSidecarTest {
                 "ContainerDefinitions", Match.arrayWith(List.of(proxyContainer(Map.of(
                         "Image", "public.ecr.aws/trellis/proxy:0.1.0",
                         "MemoryReservation", 128,
+                        "Command", List.of("--app-port", "8081", "--cloudwatch-namespace", "Trellis"),
                         "Environment", Match.arrayWith(List.of(
                                 Map.of("Name", "TRELLIS_MESH", "Value", "shop"),
                                 Map.of("Name", "TRELLIS_SERVICE", "Value", "orders"),
