@@ -11,6 +11,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -23,8 +25,8 @@ import java.util.regex.Pattern;
 /**
  * Measures a handler's cold start in a fresh JVM on the shaded Lambda jar (the system property
  * {@code trellis.lambda.jar}, set by failsafe), with the JVM flags the Lambda Java 17 runtime
- * uses by default (C1 only, {@code -XX:TieredStopAtLevel=1}). The figures are appended to
- * {@code target/cold-start.txt}.
+ * uses by default (C1 only, {@code -XX:TieredStopAtLevel=1}). The figures are appended, with the time of measurement, to
+ * {@code target/cold-start.txt}; {@code -Dtrellis.coldstart.runs=N} measures N cold starts per handler.
  */
 public final class ColdStart {
 
@@ -66,7 +68,8 @@ public final class ColdStart {
 
     private static void append(String line) {
         try {
-            Files.writeString(jar().resolveSibling("cold-start.txt"), line, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            Files.writeString(jar().resolveSibling("cold-start.txt"), Instant.now().truncatedTo(ChronoUnit.SECONDS) + " " + line,
+                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
