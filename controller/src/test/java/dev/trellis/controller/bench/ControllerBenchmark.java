@@ -72,7 +72,12 @@ public final class ControllerBenchmark {
                         + " (expected: --services, --endpoints, --clients, --rounds or --client raw|source)");
             }
         }
-        bench.run();
+        try {
+            bench.run();
+        } catch (Exception | AssertionError e) {
+            e.printStackTrace();
+            System.exit(1);
+        }
         System.exit(0);
     }
 
@@ -163,39 +168,42 @@ public final class ControllerBenchmark {
                 sources.add(poller);
             }
         }
-        awaitCount(received, clients, Duration.ofMinutes(5));
-        System.out.printf(Locale.ROOT, "initial fetch by %d clients: %,d ms%n", clients,
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startAll));
-        Thread.sleep(1_000);
-
-        Histogram perClient = new Histogram(3);
-        Histogram all = new Histogram(3);
-        for (int r = 0; r < rounds; r++) {
-            received.set(0);
-            receivedAt.clear();
-            long t0 = System.nanoTime();
-            HttpResponse<String> put = http.send(HttpRequest.newBuilder(controller.uri().resolve(
-                            "/v1/registry/" + name(r % services) + "/instances/bench-new-" + r))
-                    .PUT(HttpRequest.BodyPublishers.ofString("{\"address\":\"10.200.0." + (r + 1) + "\",\"port\":15000}"))
-                    .build(), HttpResponse.BodyHandlers.ofString());
-            if (put.statusCode() != 201) {
-                throw new IllegalStateException("registration: " + put.statusCode() + " " + put.body());
-            }
+        try {
             awaitCount(received, clients, Duration.ofMinutes(5));
-            long last = 0;
-            for (long at : receivedAt.values()) {
-                perClient.recordValue(TimeUnit.NANOSECONDS.toMicros(at - t0));
-                last = Math.max(last, at);
-            }
-            all.recordValue(TimeUnit.NANOSECONDS.toMicros(last - t0));
+            System.out.printf(Locale.ROOT, "initial fetch by %d clients: %,d ms%n", clients,
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startAll));
             Thread.sleep(1_000);
+
+            Histogram perClient = new Histogram(3);
+            Histogram all = new Histogram(3);
+            for (int r = 0; r < rounds; r++) {
+                received.set(0);
+                receivedAt.clear();
+                long t0 = System.nanoTime();
+                HttpResponse<String> put = http.send(HttpRequest.newBuilder(controller.uri().resolve(
+                                "/v1/registry/" + name(r % services) + "/instances/bench-new-" + r))
+                        .PUT(HttpRequest.BodyPublishers.ofString("{\"address\":\"10.200.0." + (r + 1) + "\",\"port\":15000}"))
+                        .build(), HttpResponse.BodyHandlers.ofString());
+                if (put.statusCode() != 201) {
+                    throw new IllegalStateException("registration: " + put.statusCode() + " " + put.body());
+                }
+                awaitCount(received, clients, Duration.ofMinutes(5));
+                long last = 0;
+                for (long at : receivedAt.values()) {
+                    perClient.recordValue(TimeUnit.NANOSECONDS.toMicros(at - t0));
+                    last = Math.max(last, at);
+                }
+                all.recordValue(TimeUnit.NANOSECONDS.toMicros(last - t0));
+                Thread.sleep(1_000);
+            }
+            report("propagation to one client", perClient);
+            report("propagation to every client", all);
+        } finally {
+            for (AutoCloseable source : sources) {
+                source.close();
+            }
+            scheduler.shutdownNow();
         }
-        report("propagation to one client", perClient);
-        report("propagation to every client", all);
-        for (AutoCloseable source : sources) {
-            source.close();
-        }
-        scheduler.shutdownNow();
     }
 
     private static void awaitCount(AtomicLong counter, long expected, Duration timeout) throws InterruptedException {
