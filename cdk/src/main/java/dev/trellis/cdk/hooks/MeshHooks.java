@@ -94,7 +94,6 @@ public final class MeshHooks extends Construct {
                 .resourceType(CA_RESOURCE_TYPE)
                 .properties(Map.of("MeshName", mesh.meshName(), "TrustDomain", mesh.trustDomain()))
                 .build();
-        ca.getNode().addDependency(meshCa);
     }
 
     /**
