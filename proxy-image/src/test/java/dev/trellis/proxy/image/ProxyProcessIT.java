@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.trellis.proxy.fixtures.Clients;
 import dev.trellis.proxy.fixtures.Mesh;
 import dev.trellis.proxy.fixtures.UpstreamServer;
-import dev.trellis.proxy.testing.TestSnapshots;
+import dev.trellis.snapshot.ProxySnapshot;
 import dev.trellis.snapshot.Snapshots;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -54,45 +54,21 @@ class ProxyProcessIT {
         }
     }
 
+    /**
+     * One process run (a JVM start is the expensive part) follows a sidecar's life: start-up to
+     * ready, config dump and metrics, a request served, SIGTERM with a request in flight (it
+     * completes, new connections are refused), exit 0, and the access log holding both requests.
+     */
     @Test
-    void givenTheImageEntrypoint_whenStartedWithASnapshot_thenReadyAndOnSigtermItDrainsAndExitsZero(
-            @TempDir Path dir) throws Exception {
-        Path snapshot = dir.resolve("snapshot.json");
-        Files.writeString(snapshot, Snapshots.toJson(TestSnapshots.frontend()));
-        int admin = freePort();
-        List<String> command = imageCommand();
-        command.addAll(List.of("--snapshot", snapshot.toString(), "--bind", "127.0.0.1",
-                "--admin-bind", "127.0.0.1", "--admin-port", String.valueOf(admin),
-                "--outbound-port", String.valueOf(freePort()), "--inbound-port", String.valueOf(freePort()),
-                "--drain-timeout", "5s"));
-        Path log = Path.of("target", "proxy-process-it.log");
-
-        long start = System.nanoTime();
-        process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        long readyMillis = awaitReady(admin, start);
-
-        System.out.printf("trellis-proxy process: start-up to ready %d ms (%s)%n", readyMillis, command);
-        assertThat(readyMillis).as("start-up to /ready").isLessThan(30_000);
-        assertThat(get(admin, "/config").body()).contains(TestSnapshots.frontend().version());
-        assertThat(get(admin, "/metrics").body())
-                .contains("trellis_proxy_connections_active{direction=\"outbound\",local_service=\"frontend\",mesh=\"shop\"}");
-
-        process.destroy(); // SIGTERM
-
-        assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("exited within 30 s of SIGTERM").isTrue();
-        assertThat(process.exitValue()).as("exit status; output in " + log.toAbsolutePath()).isZero();
-        assertThat(Files.readString(log)).contains("drained");
-    }
-
-    @Test
-    void givenARequestInFlight_whenSigterm_thenItCompletesNewConnectionsAreRefusedAndTheAccessLogHasIt(
+    void givenTheImageEntrypoint_whenStartedServingAndSigtermed_thenReadyThenDrainsTheRequestInFlightAndExitsZero(
             @TempDir Path dir) throws Exception {
         try (UpstreamServer orders = UpstreamServer.http1("orders-v1", received ->
                 received.uri().contains("/slow") ? UpstreamServer.delay(1500, UpstreamServer.ok("slow answer"))
                         : UpstreamServer.ok("fast answer"))) {
+            ProxySnapshot applied = Mesh.spec("  - name: orders\n    port: 8081\n")
+                    .endpoints("orders", "v1", orders).snapshot();
             Path snapshot = dir.resolve("snapshot.json");
-            Files.writeString(snapshot, Snapshots.toJson(Mesh.spec("  - name: orders\n    port: 8081\n")
-                    .endpoints("orders", "v1", orders).snapshot()));
+            Files.writeString(snapshot, Snapshots.toJson(applied));
             Path accessLog = dir.resolve("access.log");
             int admin = freePort();
             int outbound = freePort();
@@ -101,11 +77,19 @@ class ProxyProcessIT {
                     "--admin-bind", "127.0.0.1", "--admin-port", String.valueOf(admin),
                     "--outbound-port", String.valueOf(outbound), "--inbound-port", String.valueOf(freePort()),
                     "--access-log", accessLog.toString(), "--drain-timeout", "10s"));
-            Path log = Path.of("target", "proxy-process-drain-it.log");
+            Path log = Path.of("target", "proxy-process-it.log");
+
+            long start = System.nanoTime();
             process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            awaitReady(admin, System.nanoTime());
+            long readyMillis = awaitReady(admin, start);
+
+            System.out.printf("trellis-proxy process: start-up to ready %d ms (%s)%n", readyMillis, command);
+            assertThat(readyMillis).as("start-up to /ready").isLessThan(30_000);
+            assertThat(get(admin, "/config").body()).contains(applied.version());
             HttpClient viaProxy = Clients.viaProxy(outbound);
             assertThat(Clients.get(viaProxy, "http://orders/fast").body()).isEqualTo("fast answer");
+            assertThat(get(admin, "/metrics").body()).contains("trellis_proxy_requests_total{cluster=\"orders/v1\","
+                    + "local_service=\"app\",mesh=\"test\",route=\"default\",service=\"orders\",status=\"2xx\"} 1.0");
             CompletableFuture<HttpResponse<String>> slow = viaProxy.sendAsync(
                     HttpRequest.newBuilder(URI.create("http://orders/slow")).timeout(Duration.ofSeconds(20)).build(),
                     HttpResponse.BodyHandlers.ofString());
@@ -119,6 +103,7 @@ class ProxyProcessIT {
             assertThat(answered.body()).isEqualTo("slow answer");
             assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("exited within 30 s of SIGTERM").isTrue();
             assertThat(process.exitValue()).as("exit status; output in " + log.toAbsolutePath()).isZero();
+            assertThat(Files.readString(log)).contains("0 connection(s) closed by force");
             List<String> lines = Files.readAllLines(accessLog);
             assertThat(lines).hasSize(2);
             JsonNode slowLine = new ObjectMapper().readTree(lines.get(1));
