@@ -1,6 +1,7 @@
 package dev.trellis.proxy;
 
 import dev.trellis.naming.MeshPorts;
+import dev.trellis.ca.tls.TlsContexts;
 import dev.trellis.proxy.accesslog.AccessLog;
 import dev.trellis.proxy.config.RoutingTable;
 import dev.trellis.proxy.config.SnapshotHolder;
@@ -17,6 +18,7 @@ import dev.trellis.proxy.transport.Transport;
 import dev.trellis.proxy.upstream.UpstreamConnector;
 import dev.trellis.snapshot.ProxySnapshot;
 import dev.trellis.snapshot.SnapshotSource;
+import dev.trellis.spec.TlsMode;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -53,7 +55,8 @@ public final class ProxyServer implements AutoCloseable {
     private ProxyServer(Builder config) {
         this.config = config;
         this.transport = config.transport != null ? config.transport : Transport.detect();
-        this.holder = new SnapshotHolder(new UpstreamConnector(transport, config.limits), config.metrics, config.appPort);
+        this.holder = new SnapshotHolder(new UpstreamConnector(transport, config.limits, config.tls), config.metrics,
+                config.appPort);
     }
 
     public static Builder builder(SnapshotSource source) {
@@ -84,7 +87,8 @@ public final class ProxyServer implements AutoCloseable {
         outbound = bind(config.outboundPort, new HttpListenerInitializer(config.limits,
                 () -> new OutboundFrontendHandler(outboundContext), config.metrics.connections(Direction.OUTBOUND)));
         inbound = bind(config.inboundPort, new HttpListenerInitializer(config.limits,
-                () -> new InboundFrontendHandler(inboundContext), config.metrics.connections(Direction.INBOUND)));
+                () -> new InboundFrontendHandler(inboundContext), config.metrics.connections(Direction.INBOUND),
+                this::inboundTls));
         try {
             configured.join();
         } catch (java.util.concurrent.CompletionException e) {
@@ -93,6 +97,16 @@ public final class ProxyServer implements AutoCloseable {
             throw cause instanceof RuntimeException r ? r : new IllegalStateException(cause);
         }
         return this;
+    }
+
+    /** mTLS termination for a new inbound connection, in the snapshot's mode (STRICT until one arrives). */
+    private io.netty.channel.ChannelHandler inboundTls(Channel ch) {
+        if (config.tls == null) {
+            return null;
+        }
+        RoutingTable table = holder.table();
+        TlsMode mode = table == null ? TlsMode.STRICT : table.snapshot().inbound().tls();
+        return mode == TlsMode.DISABLED ? null : config.tls.newInboundHandler(mode, ch.alloc());
     }
 
     private Channel bind(int port, HttpListenerInitializer initializer) throws InterruptedException {
@@ -202,6 +216,7 @@ public final class ProxyServer implements AutoCloseable {
         private HttpLimits limits = HttpLimits.DEFAULT;
         private ProxyMetrics metrics = ProxyMetrics.noop();
         private AccessLog accessLog = AccessLog.off();
+        private TlsContexts tls;
         private int eventLoops = Runtime.getRuntime().availableProcessors();
         private Transport transport;
 
@@ -239,6 +254,16 @@ public final class ProxyServer implements AutoCloseable {
 
         public Builder metrics(ProxyMetrics proxyMetrics) {
             this.metrics = Objects.requireNonNull(proxyMetrics, "metrics");
+            return this;
+        }
+
+        /**
+         * The proxy's mesh certificate and trust: inbound connections are terminated in the snapshot's
+         * TLS mode, and clusters whose hosts are STRICT or PERMISSIVE are called over mTLS, checking
+         * their SPIFFE identity. Null (the default) means plaintext everywhere.
+         */
+        public Builder tls(TlsContexts contexts) {
+            this.tls = contexts;
             return this;
         }
 

@@ -1,5 +1,6 @@
 package dev.trellis.proxy.config;
 
+import dev.trellis.naming.SpiffeId;
 import dev.trellis.proxy.circuitbreaker.CircuitBreaker;
 import dev.trellis.proxy.loadbalancer.LoadBalancer;
 import dev.trellis.proxy.metrics.ProxyMetrics;
@@ -111,12 +112,15 @@ final class RoutingTableCompiler {
             breaker = new CircuitBreaker(config.limits());
         }
         boolean multiplexed = config.protocol().isHttp2();
+        // STRICT or PERMISSIVE hosts are called over mTLS, when this proxy has a mesh certificate.
+        SpiffeId identity = connector.originatesTls() && config.tls() != TlsMode.DISABLED && config.identity() != null
+                ? SpiffeId.parse(config.identity()) : null;
         List<UpstreamHost> hosts = new ArrayList<>();
         for (Endpoint endpoint : config.endpoints()) {
             UpstreamHost host = null;
             if (old != null) {
                 for (UpstreamHost candidate : old.hosts()) {
-                    if (candidate.sameAs(endpoint, multiplexed, breaker)) {
+                    if (candidate.sameAs(endpoint, multiplexed, breaker, identity)) {
                         host = candidate;
                         host.endpoint(endpoint);
                         break;
@@ -124,7 +128,7 @@ final class RoutingTableCompiler {
                 }
             }
             if (host == null) {
-                host = new UpstreamHost(endpoint, multiplexed, breaker, connector);
+                host = new UpstreamHost(endpoint, multiplexed, breaker, connector, identity);
             }
             kept.add(host);
             hosts.add(host);

@@ -62,6 +62,19 @@ public abstract class ForwardingFrontendHandler extends ChannelInboundHandlerAda
      */
     protected abstract CompiledRoute route(RoutingTable table, HttpRequest request, RequestTarget target);
 
+    /**
+     * Whether the request may go on: null to let it, or the reply that refuses it (inbound
+     * authorization). Also the place to set headers the proxy vouches for.
+     */
+    protected LocalReply admit(RoutingTable table, HttpRequest request, RequestTarget target) {
+        return null;
+    }
+
+    /** The caller's connection: the channel itself for HTTP/1.1, the stream's parent for HTTP/2. */
+    protected io.netty.channel.Channel connection() {
+        return multiplexed ? ctx.channel().parent() : ctx.channel();
+    }
+
     @Override
     public void handlerAdded(ChannelHandlerContext handlerContext) {
         this.ctx = handlerContext;
@@ -156,6 +169,11 @@ public abstract class ForwardingFrontendHandler extends ChannelInboundHandlerAda
         if (target.absolute()) {
             head.setUri(target.originForm());
             head.headers().set(HttpHeaderNames.HOST, target.authority());
+        }
+        LocalReply refusal = admit(table, head, target);
+        if (refusal != null) {
+            localReply(refusal, head, whole, closeAfter);
+            return;
         }
         CompiledRoute route = route(table, head, target);
         if (route == null) {

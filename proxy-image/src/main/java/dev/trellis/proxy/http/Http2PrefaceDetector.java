@@ -28,6 +28,12 @@ public final class Http2PrefaceDetector extends ByteToMessageDecoder {
         super.channelActive(ctx);
     }
 
+    /** Before the protocol is known, any error (a failed TLS handshake, a reset) ends the connection. */
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.close();
+    }
+
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         int length = Math.min(in.readableBytes(), PREFACE.readableBytes());

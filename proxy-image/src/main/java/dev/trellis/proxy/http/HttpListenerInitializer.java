@@ -17,6 +17,7 @@ import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.util.AsciiString;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -30,18 +31,33 @@ public final class HttpListenerInitializer extends ChannelInitializer<Channel> {
     private final HttpLimits limits;
     private final Supplier<ChannelHandler> frontend;
     private final ProxyMetrics.ConnectionGauge connections;
+    private final Function<Channel, ChannelHandler> tls;
 
     public HttpListenerInitializer(HttpLimits limits, Supplier<ChannelHandler> frontend,
                                    ProxyMetrics.ConnectionGauge connections) {
+        this(limits, frontend, connections, ch -> null);
+    }
+
+    /**
+     * @param tls the TLS handler of a new connection (mTLS termination), or null from it for plaintext;
+     *        asked per connection, so that a new snapshot's TLS mode applies to new connections
+     */
+    public HttpListenerInitializer(HttpLimits limits, Supplier<ChannelHandler> frontend,
+                                   ProxyMetrics.ConnectionGauge connections, Function<Channel, ChannelHandler> tls) {
         this.limits = limits;
         this.frontend = frontend;
         this.connections = connections;
+        this.tls = tls;
     }
 
     @Override
     protected void initChannel(Channel ch) {
         connections.opened();
         ch.closeFuture().addListener(f -> connections.closed());
+        ChannelHandler termination = tls.apply(ch);
+        if (termination != null) {
+            ch.pipeline().addLast(termination);
+        }
         ch.pipeline().addLast(new Http2PrefaceDetector(this));
     }
 

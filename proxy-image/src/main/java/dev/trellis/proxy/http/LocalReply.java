@@ -25,6 +25,7 @@ public enum LocalReply {
     URI_TOO_LONG(414, Headers.ERROR, "uri-too-long", 13),
     HEADERS_TOO_LARGE(431, Headers.ERROR, "headers-too-large", 13),
     NO_ROUTE(404, Headers.ERROR, "no-route", 12),
+    FORBIDDEN(403, Headers.ERROR, "forbidden", 7),
     NOT_SUPPORTED(405, Headers.ERROR, "method-not-supported", 12),
     NO_CONFIGURATION(503, Headers.ERROR, "no-configuration", 14),
     NO_HEALTHY_UPSTREAM(503, Headers.ERROR, "no-healthy-upstream", 14),

@@ -1,20 +1,79 @@
 package dev.trellis.proxy.inbound;
 
+import dev.trellis.ca.tls.PeerIdentity;
+import dev.trellis.naming.SpiffeId;
 import dev.trellis.proxy.config.RoutingTable;
 import dev.trellis.proxy.forward.ForwardingContext;
 import dev.trellis.proxy.forward.ForwardingFrontendHandler;
 import dev.trellis.proxy.forward.RequestTarget;
+import dev.trellis.proxy.http.LocalReply;
 import dev.trellis.proxy.routing.CompiledRoute;
+import dev.trellis.snapshot.Authorization;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.util.AsciiString;
 
 /**
  * The inbound listener's frontend: every request goes to the local application
- * (127.0.0.1, the snapshot's application port), whatever its Host.
+ * (127.0.0.1, the snapshot's application port), whatever its Host, once the caller is
+ * authorized. The caller's identity is the SPIFFE ID its mTLS certificate proves; the app
+ * receives it in {@code x-trellis-caller} (any such header from the caller itself is removed).
  */
 public final class InboundFrontendHandler extends ForwardingFrontendHandler {
 
+    /** The header carrying the proven caller identity to the local app. */
+    public static final AsciiString CALLER = AsciiString.cached("x-trellis-caller");
+
+    private SpiffeId caller;
+    private boolean callerKnown;
+
     public InboundFrontendHandler(ForwardingContext context) {
         super(context);
+    }
+
+    @Override
+    protected LocalReply admit(RoutingTable table, HttpRequest request, RequestTarget target) {
+        SpiffeId identity = caller();
+        request.headers().remove(CALLER);
+        if (identity != null) {
+            request.headers().set(CALLER, identity.uri());
+        }
+        Authorization authorization = table.snapshot().inbound().authorization();
+        if (authorization.allowAll()) {
+            return null;
+        }
+        if (identity == null) {
+            return LocalReply.FORBIDDEN;
+        }
+        String uri = identity.uri();
+        String method = request.method().name();
+        for (Authorization.Rule rule : authorization.rules()) {
+            if (rule.identity().equals(uri) && pathAllowed(rule, target.path())
+                    && (rule.methods().isEmpty() || rule.methods().contains(method))) {
+                return null;
+            }
+        }
+        return LocalReply.FORBIDDEN;
+    }
+
+    private static boolean pathAllowed(Authorization.Rule rule, String path) {
+        if (rule.paths().isEmpty()) {
+            return true;
+        }
+        for (String prefix : rule.paths()) {
+            if (path.startsWith(prefix)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The identity the caller's certificate proves, read once per connection or stream. */
+    private SpiffeId caller() {
+        if (!callerKnown) {
+            caller = PeerIdentity.of(connection()).orElse(null);
+            callerKnown = true;
+        }
+        return caller;
     }
 
     @Override

@@ -65,6 +65,7 @@ final class Http1ConnectionPool implements ConnectionPool {
             @Override
             protected void initChannel(SocketChannel ch) {
                 ch.pipeline().addLast(new HttpClientCodec(decoder, false, false), handler);
+                connector.secure(ch, host);
             }
         }).connect(host.address());
         open++;
@@ -72,7 +73,7 @@ final class Http1ConnectionPool implements ConnectionPool {
             if (f.isSuccess()) {
                 Connection connection = new Connection(f.channel(), handler);
                 f.channel().closeFuture().addListener(ignored -> closed(connection));
-                callback.onStream(connection);
+                UpstreamConnector.whenReady(f.channel(), () -> callback.onStream(connection), callback::onStreamFailure);
             } else {
                 open--;
                 breaker.releaseConnection();

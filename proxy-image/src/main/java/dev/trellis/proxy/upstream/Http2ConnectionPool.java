@@ -73,32 +73,40 @@ final class Http2ConnectionPool implements ConnectionPool {
                 ch.pipeline().addLast(
                         Http2FrameCodecBuilder.forClient().initialSettings(settings).validateHeaders(false).build(),
                         new Http2MultiplexHandler(new RefusePushHandler()));
+                connector.secure(ch, host);
             }
         }).connect(host.address());
         future.addListener((ChannelFuture f) -> {
-            connecting = false;
             if (f.isSuccess()) {
-                Channel channel = f.channel();
-                // The connection's own frames (settings, pings, window updates) must always flow.
-                channel.config().setAutoRead(true);
-                channel.read();
-                connection = channel;
-                channel.closeFuture().addListener(ignored -> {
-                    breaker.releaseConnection();
-                    if (connection == channel) {
-                        connection = null;
-                    }
+                f.channel().closeFuture().addListener(ignored -> breaker.releaseConnection());
+                UpstreamConnector.whenReady(f.channel(), () -> connected(f.channel()), cause -> {
+                    connecting = false;
+                    failWaiters(cause);
                 });
-                StreamCallback waiter;
-                while ((waiter = waiters.poll()) != null) {
-                    breaker.releasePending();
-                    open(waiter);
-                }
             } else {
+                connecting = false;
                 breaker.releaseConnection();
                 failWaiters(f.cause());
             }
         });
+    }
+
+    private void connected(Channel channel) {
+        connecting = false;
+        // The connection's own frames (settings, pings, window updates) must always flow.
+        channel.config().setAutoRead(true);
+        channel.read();
+        connection = channel;
+        channel.closeFuture().addListener(ignored -> {
+            if (connection == channel) {
+                connection = null;
+            }
+        });
+        StreamCallback waiter;
+        while ((waiter = waiters.poll()) != null) {
+            breaker.releasePending();
+            open(waiter);
+        }
     }
 
     private void failWaiters(Throwable cause) {

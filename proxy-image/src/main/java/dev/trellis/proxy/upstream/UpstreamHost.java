@@ -1,5 +1,6 @@
 package dev.trellis.proxy.upstream;
 
+import dev.trellis.naming.SpiffeId;
 import dev.trellis.proxy.circuitbreaker.CircuitBreaker;
 import dev.trellis.proxy.loadbalancer.BalancedHost;
 import dev.trellis.proxy.outlier.HostHealth;
@@ -24,6 +25,7 @@ public final class UpstreamHost implements BalancedHost {
     private final boolean multiplexed;
     private final CircuitBreaker breaker;
     private final UpstreamConnector connector;
+    private final SpiffeId peerIdentity;
     private final HostHealth health = new HostHealth();
     private final AtomicInteger inflight = new AtomicInteger();
     private final ConcurrentHashMap<EventLoop, ConnectionPool> pools = new ConcurrentHashMap<>();
@@ -32,6 +34,13 @@ public final class UpstreamHost implements BalancedHost {
     private long ewmaStamp;
 
     public UpstreamHost(Endpoint endpoint, boolean multiplexed, CircuitBreaker breaker, UpstreamConnector connector) {
+        this(endpoint, multiplexed, breaker, connector, null);
+    }
+
+    /** @param peerIdentity the SPIFFE ID the host must prove over mTLS, or null for plaintext */
+    public UpstreamHost(Endpoint endpoint, boolean multiplexed, CircuitBreaker breaker, UpstreamConnector connector,
+                        SpiffeId peerIdentity) {
+        this.peerIdentity = peerIdentity;
         this.endpoint = endpoint;
         this.address = new InetSocketAddress(endpoint.address(), endpoint.port());
         this.multiplexed = multiplexed;
@@ -54,6 +63,11 @@ public final class UpstreamHost implements BalancedHost {
 
     public boolean multiplexed() {
         return multiplexed;
+    }
+
+    /** The identity this host proves over mTLS, or null when connections to it are plaintext. */
+    public SpiffeId peerIdentity() {
+        return peerIdentity;
     }
 
     CircuitBreaker breaker() {
@@ -89,9 +103,10 @@ public final class UpstreamHost implements BalancedHost {
     }
 
     /** Whether this host can be kept for an endpoint of a new snapshot. */
-    public boolean sameAs(Endpoint other, boolean otherMultiplexed, CircuitBreaker otherBreaker) {
+    public boolean sameAs(Endpoint other, boolean otherMultiplexed, CircuitBreaker otherBreaker, SpiffeId otherIdentity) {
         return endpoint.address().equals(other.address()) && endpoint.port() == other.port()
-                && multiplexed == otherMultiplexed && breaker == otherBreaker;
+                && multiplexed == otherMultiplexed && breaker == otherBreaker
+                && java.util.Objects.equals(peerIdentity, otherIdentity);
     }
 
     public void requestStarted() {
