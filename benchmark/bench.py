@@ -41,6 +41,10 @@ CPU_PROXY = "1"  # the proxy under test, alone
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 BODY_BYTES = 1024
+# Every peer gets the same request names; Trellis routes by them (mesh service
+# names), the other proxies and the upstream ignore them.
+HTTP_HOST = "echo"
+GRPC_AUTHORITY = "echo-grpc"
 CONNECTIONS = 16
 PERCENTILES = (50, 90, 99, 99.9)
 MAX_P99_S = 0.005          # the "max throughput" criterion: p99 under 5 ms
@@ -336,7 +340,7 @@ def wait_ready(peer: Peer) -> float:
             raise RuntimeError(f"{peer.name}: exited during start-up with code {peer.proc.returncode}")
         try:
             conn = http.client.HTTPConnection("127.0.0.1", peer.listeners.h1, timeout=0.5)
-            conn.request("GET", f"/echo?size={BODY_BYTES}")
+            conn.request("GET", f"/echo?size={BODY_BYTES}", headers={"Host": HTTP_HOST})
             response = conn.getresponse()
             body = response.read()
             conn.close()
@@ -357,47 +361,66 @@ def start_direct(ctx: Context) -> Peer:
 def start_trellis(ctx: Context) -> Peer:
     """The Trellis sidecar, run as a plain Java process from proxy-image/target/.
 
-    Wiring the real proxy is this function only (README.md, "Wiring the
-    Trellis proxy"): the jar path, the snapshot, the command line, and the
-    listeners it does not serve yet (set to None: those scenarios then read
-    "not served" instead of failing).
+    All load goes to its outbound listener (what an application's own sidecar
+    receives), which routes by Host / :authority to the mesh services "echo"
+    (HTTP/1.1 to the upstream's HTTP port) and "echo-grpc" (h2c to its gRPC
+    port). If the proxy's command line or spec changes, this function is the
+    one place to follow it (README.md, "The Trellis slot").
     """
     jar = Path(os.environ.get("TRELLIS_PROXY_JAR", REPO_DIR / "proxy-image" / "target" / "trellis-proxy.jar"))
-    listeners = new_listeners()          # e.g. Listeners(h1=free_port(), h2c=None, grpc=None)
-    peer = Peer("trellis", listeners)
+    outbound = free_port()
+    peer = Peer("trellis", Listeners(h1=outbound, h2c=outbound, grpc=outbound))  # None: a protocol not served
     if not jar.exists():
         print("trellis: skipped (proxy not built)", flush=True)
         peer.skipped = f"proxy not built ({jar} missing)"
         return peer
     up = ctx.upstream
-    # SNAPSHOT GENERATED HERE. Placeholder shape, not the proxy's format: swap
-    # in the real one (or build it with mesh-contract). Keep the routing the
-    # other peers have: h1 and h2c listeners -> HTTP/1.1 keep-alive pool to
-    # up.http_port; grpc listener -> h2c to up.grpc_port; no access log.
-    snapshot = {
-        "version": "bench-1",
-        "listeners": [
-            {"name": "h1", "address": "127.0.0.1", "port": listeners.h1, "protocol": "http", "cluster": "upstream"},
-            {"name": "h2c", "address": "127.0.0.1", "port": listeners.h2c, "protocol": "http2", "cluster": "upstream"},
-            {"name": "grpc", "address": "127.0.0.1", "port": listeners.grpc, "protocol": "grpc",
-             "cluster": "upstream-grpc"},
-        ],
-        "clusters": [
-            {"name": "upstream", "protocol": "http", "endpoints": [f"127.0.0.1:{up.http_port}"]},
-            {"name": "upstream-grpc", "protocol": "grpc", "endpoints": [f"127.0.0.1:{up.grpc_port}"]},
-        ],
-        "accessLog": False,
-    }
-    snapshot_file = ctx.run_dir / "trellis-snapshot.json"
-    snapshot_file.write_text(json.dumps(snapshot, indent=2))
-    peer.configs["trellis-snapshot.json"] = snapshot_file.read_text()
+    # SNAPSHOT GENERATED HERE: a mesh spec compiled by the project's own
+    # SnapshotCompiler (trellis/SnapshotFromSpec.java), as the controller would.
+    spec_file, snapshot_file = ctx.run_dir / "trellis-mesh.yaml", ctx.run_dir / "trellis-snapshot.json"
+    spec_file.write_text(trellis_spec(app_port=up.http_port))
     java = shutil.which("java") or "java"
+    compiled = subprocess.run([java, "-cp", str(jar), str(BENCH_DIR / "trellis" / "SnapshotFromSpec.java"),
+                               str(spec_file), "bench-client", str(snapshot_file),
+                               f"echo/v1=127.0.0.1:{up.http_port}", f"echo-grpc/v1=127.0.0.1:{up.grpc_port}"],
+                              capture_output=True, text=True, timeout=120)
+    if compiled.returncode != 0:
+        raise RuntimeError(f"trellis: snapshot not compiled: {(compiled.stderr.strip().splitlines() or ['?'])[0]}")
+    peer.configs["trellis-mesh.yaml"] = spec_file.read_text()
+    peer.configs["trellis-snapshot.json"] = json.dumps(json.loads(snapshot_file.read_text()), indent=2)
     peer.version = f"{jar.name}, built {time.strftime('%Y-%m-%d %H:%M', time.gmtime(jar.stat().st_mtime))} UTC, " \
                    f"on {first_line([java, '-version'])}"
-    # COMMAND LINE: not final. JVM flags go before -jar. The admin port must
-    # be a free one (free_port()), never the fixed 9901: others test here too.
-    argv = [java, "-jar", str(jar), "--snapshot", str(snapshot_file)]
-    return launch(ctx, peer, argv)
+    # COMMAND LINE: one event loop (as nginx/HAProxy/Envoy get one worker);
+    # access log off by default; every port free, never the fixed 15000/15001/9901.
+    return launch(ctx, peer, [java, "-jar", str(jar), "--snapshot", str(snapshot_file),
+                              "--bind", "127.0.0.1", "--outbound-port", str(outbound),
+                              "--inbound-port", str(free_port()), "--admin-bind", "127.0.0.1",
+                              "--admin-port", str(free_port()), "--event-loops", "1", "--access-log", "off"])
+
+
+def trellis_spec(app_port: int) -> str:
+    return f"""\
+# The benchmark's mesh: the proxy under test belongs to bench-client and calls
+# echo (HTTP/1.1) and echo-grpc (gRPC); both are fortio's server. No mTLS yet,
+# no retries (the other peers retry nothing either).
+apiVersion: trellis.dev/v1
+mesh: bench
+trustDomain: bench.trellis.local
+tls: DISABLED
+defaultPolicy: ALLOW
+services:
+  - name: bench-client
+    protocol: http
+    port: {app_port}
+  - name: {HTTP_HOST}
+    protocol: http
+    port: 80
+    retry: {{attempts: 0}}
+  - name: {GRPC_AUTHORITY}
+    protocol: grpc
+    port: 81
+    retry: {{attempts: 0}}
+"""
 
 
 def start_envoy(ctx: Context) -> Peer:
@@ -659,11 +682,13 @@ class LoadRunner:
             # bursts after a stall (fortio's advice against coordinated omission).
             argv += ["-uniform", "-nocatchup"]
         if protocol == "grpc":
-            argv += ["-grpc", "-ping", "-payload-size", str(BODY_BYTES), f"127.0.0.1:{port}"]
+            # fortio turns a "host" metadata entry into the gRPC :authority.
+            argv += ["-grpc", "-ping", "-payload-size", str(BODY_BYTES), "-H", f"host:{GRPC_AUTHORITY}",
+                     f"127.0.0.1:{port}"]
         else:
             if protocol == "h2c":
                 argv += ["-h2"]
-            argv += [f"http://127.0.0.1:{port}/echo?size={BODY_BYTES}"]
+            argv += ["-H", f"Host:{HTTP_HOST}", f"http://127.0.0.1:{port}/echo?size={BODY_BYTES}"]
 
         if self.quiet is not None and scenario != "warmup":
             result.machine_busy_before_pct = wait_for_quiet(self.quiet)
@@ -1154,7 +1179,7 @@ def main() -> int:
             "elapsed_s": time.monotonic() - t0, "loadavg_start": loadavg_start, "loadavg_end": loadavg_end,
             "versions": tool_versions(), "upstream_command": upstream_argv,
             "load_example": f"taskset -c {CPU_LOAD} fortio load -c {CONNECTIONS} -qps 1000 -uniform -nocatchup "
-                            f"-r {RESOLUTION_S} -t {durations.fixed_s}s http://127.0.0.1:<port>/echo?size={BODY_BYTES}",
+                            f"-r {RESOLUTION_S} -t {durations.fixed_s}s -H Host:{HTTP_HOST} http://127.0.0.1:<port>/echo?size={BODY_BYTES}",
             "durations": dataclasses.asdict(durations)}
     meta["priority"] = (f"nice {args.nice} for proxy, load and upstream (--nice): they took precedence over "
                         "other work on the machine" if args.nice is not None else "default (nice 0)")

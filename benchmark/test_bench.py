@@ -6,6 +6,7 @@ The config tests ask each peer's own checker; run.sh --install-only installs the
 
 import contextlib
 import io
+import json
 import os
 import subprocess
 import sys
@@ -19,6 +20,7 @@ import bench  # noqa: E402
 
 LISTENERS = bench.Listeners(h1=30001, h2c=30002, grpc=30003)
 UPSTREAM = bench.Upstream(http_port=30010, grpc_port=30011)
+TRELLIS_JAR = bench.REPO_DIR / "proxy-image" / "target" / "trellis-proxy.jar"
 
 
 def installed(name: str) -> bool:
@@ -127,6 +129,26 @@ class TrellisSlot(unittest.TestCase):
         self.assertEqual(printed.getvalue().strip(), "trellis: skipped (proxy not built)")
         self.assertIsNotNone(peer.skipped)
         self.assertIsNone(peer.proc)
+
+    @unittest.skipUnless(TRELLIS_JAR.exists(), f"{TRELLIS_JAR} not built")
+    def test_given_the_bench_spec_when_compiled_by_the_project_then_echo_services_point_at_the_upstream(self):
+        with tempfile.TemporaryDirectory() as d:
+            spec, out = Path(d) / "mesh.yaml", Path(d) / "snapshot.json"
+            spec.write_text(bench.trellis_spec(app_port=30010))
+            done = subprocess.run(["java", "-cp", str(TRELLIS_JAR), str(bench.BENCH_DIR / "trellis" / "SnapshotFromSpec.java"),
+                                   str(spec), "bench-client", str(out), "echo/v1=127.0.0.1:30010",
+                                   "echo-grpc/v1=127.0.0.1:30011"], capture_output=True, text=True, timeout=120)
+            self.assertEqual(done.returncode, 0, done.stderr)
+            snapshot = json.loads(out.read_text())
+        services = {s["name"]: s for s in snapshot["outbound"]["services"]}
+        self.assertIn(bench.HTTP_HOST, services[bench.HTTP_HOST]["hosts"])
+        self.assertEqual(services[bench.GRPC_AUTHORITY]["protocol"], "grpc")
+        endpoints = {c["name"]: [(e["address"], e["port"]) for e in c["endpoints"]] for c in snapshot["clusters"]}
+        self.assertEqual(endpoints["echo/v1"], [("127.0.0.1", 30010)])
+        self.assertEqual(endpoints["echo-grpc/v1"], [("127.0.0.1", 30011)])
+        retries = [r["retry"]["attempts"] for name in (bench.HTTP_HOST, bench.GRPC_AUTHORITY)
+                   for r in services[name]["routes"]]
+        self.assertEqual(set(retries), {0}, "no retries, as the other peers")
 
     def test_given_a_skipped_peer_when_reporting_then_its_rows_say_skipped(self):
         with tempfile.TemporaryDirectory() as d:
