@@ -30,6 +30,7 @@ import software.amazon.awscdk.services.ecs.AwsLogDriverProps;
 import software.amazon.awscdk.services.ecs.Cluster;
 import software.amazon.awscdk.services.ecs.ContainerDefinitionOptions;
 import software.amazon.awscdk.services.ecs.ContainerImage;
+import software.amazon.awscdk.services.ecs.DeploymentCircuitBreaker;
 import software.amazon.awscdk.services.ecs.FargateService;
 import software.amazon.awscdk.services.ecs.FargateTaskDefinition;
 import software.amazon.awscdk.services.ecs.LogDriver;
@@ -161,7 +162,9 @@ public class ShopStack extends Stack {
         EcsSidecar sidecar = new EcsSidecar(this, id + "Mesh", EcsSidecarProps.builder()
                 .meshService(service).version(version).taskDefinition(task).build());
         FargateService fargate = FargateService.Builder.create(this, id + "Service")
-                .cluster(cluster).taskDefinition(task).desiredCount(count).minHealthyPercent(100).build();
+                .cluster(cluster).taskDefinition(task).desiredCount(count).minHealthyPercent(100)
+                .circuitBreaker(DeploymentCircuitBreaker.builder().rollback(true).build())
+                .build();
         sidecar.registerService(fargate);
     }
 
