@@ -118,18 +118,47 @@ class Processes:
                                     stdin=subprocess.DEVNULL, start_new_session=True,
                                     env={**os.environ, **(env or {})})
         self._started.append(proc)
+        self._prioritize(proc.pid)
         return proc
+
+    def run(self, argv: list[str], cpu: str, timeout_s: float) -> subprocess.CompletedProcess:
+        """Runs a short command (fortio load) to completion, pinned; raises TimeoutExpired."""
+        proc = subprocess.Popen(self.pinned(cpu, argv), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                stdin=subprocess.DEVNULL, start_new_session=True, text=True)
+        self._started.append(proc)
+        self._prioritize(proc.pid)
+        try:
+            out, err = proc.communicate(timeout=timeout_s)
+        finally:
+            self.stop(proc)
+        return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+
+    def _prioritize(self, pid: int) -> None:
+        # Each child leads its own session, so with the kernel's autogroup
+        # scheduling (on by default) its niceness only counts inside its own
+        # group; the group's niceness is what weighs against others' work.
+        if self.nice is None:
+            return
+        try:
+            Path(f"/proc/{pid}/autogroup").write_text(str(self.nice))
+        except OSError:
+            pass  # no autogroup here: the plain nice already applies
 
     def stop(self, proc: subprocess.Popen, grace_s: float = 3.0) -> None:
         if proc.poll() is None:
-            _signal_group(proc.pid, signal.SIGTERM)
+            _signal_group(proc.pid, signal.SIGTERM)   # the leader is alive: the group id is still ours
             try:
                 proc.wait(timeout=grace_s)
             except subprocess.TimeoutExpired:
                 _signal_group(proc.pid, signal.SIGKILL)
                 proc.wait(timeout=grace_s)
-        # nginx workers may outlive a killed master for a moment: end the group.
-        _signal_group(proc.pid, signal.SIGKILL)
+        # A child that outlived its leader (an nginx worker) still carries the
+        # group id, which cannot be reused while it lives: end those, by pid.
+        for pid in _group_members(proc.pid):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
         if proc in self._started:
             self._started.remove(proc)
 
@@ -139,6 +168,18 @@ class Processes:
                 self.stop(proc)
             except Exception as e:  # keep ending the others
                 print(f"warning: could not stop pid {proc.pid}: {e}", file=sys.stderr)
+
+
+def _group_members(pgid: int) -> list[int]:
+    members = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                if int(Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[2]) == pgid:
+                    members.append(int(entry))
+            except (OSError, IndexError, ValueError):
+                continue
+    return members
 
 
 def _signal_group(pgid: int, sig: int) -> None:
@@ -696,8 +737,7 @@ class LoadRunner:
         ticks_before = cpu_ticks(pids)
         cpu1_before, cpu0_before = CpuTimes.read(CPU_PROXY), CpuTimes.read(CPU_LOAD)
         try:
-            out = subprocess.run(self.ctx.processes.pinned(CPU_LOAD, argv), capture_output=True, text=True,
-                                 timeout=duration_s + RUN_TIMEOUT_MARGIN_S)
+            out = self.ctx.processes.run(argv, CPU_LOAD, duration_s + RUN_TIMEOUT_MARGIN_S)
         except subprocess.TimeoutExpired:
             result.failure = f"fortio did not finish within {duration_s + RUN_TIMEOUT_MARGIN_S:.0f} s"
             return result
