@@ -84,6 +84,53 @@ class MutualTlsTest {
     }
 
     @Test
+    @DisplayName("GIVEN steady traffic over mTLS WHEN both proxies renew their certificates five times THEN no request fails and new connections use the new certificates")
+    void renewalUnderLoad() throws Exception {
+        String spec = spec("STRICT", "");
+        ordersApp = UpstreamServer.http1("orders-app", UpstreamServer.echo());
+        MeshIdentities.RenewableSource ordersCerts = identities.sourceOf("orders");
+        MeshIdentities.RenewableSource appCerts = identities.sourceOf("app");
+        ordersProxy = start(snapshot(spec, "orders", 1),
+                dev.trellis.ca.tls.MeshTls.forTrustDomain(MeshIdentities.TRUST_DOMAIN).follow(ordersCerts), ordersApp.port());
+        TlsContexts appTls = dev.trellis.ca.tls.MeshTls.forTrustDomain(MeshIdentities.TRUST_DOMAIN).follow(appCerts);
+        appProxy = start(snapshot(spec, "app", ordersProxy.inboundPort()), appTls, 0);
+        java.net.http.HttpClient client = Clients.viaProxy(appProxy.outboundPort());
+        java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.atomic.AtomicInteger ok = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.List<String> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Thread load = new Thread(() -> {
+            while (running.get()) {
+                try {
+                    int status = Clients.get(client, "http://orders/renewal").statusCode();
+                    if (status == 200) {
+                        ok.incrementAndGet();
+                    } else {
+                        failures.add("status " + status);
+                    }
+                } catch (Exception e) {
+                    failures.add(e.toString());
+                }
+            }
+        });
+        load.start();
+        for (int i = 0; i < 5; i++) {
+            Thread.sleep(100);
+            ordersCerts.renew();
+            appCerts.renew();
+        }
+        Thread.sleep(100);
+        running.set(false);
+        load.join();
+
+        assertThat(failures).isEmpty();
+        assertThat(ok.get()).isPositive();
+        assertThat(appTls.certifiedKey()).isSameAs(appCerts.current());
+        // A fresh connection (a new caller connection may land on a new upstream pool) still works.
+        assertThat(Clients.raw(appProxy.outboundPort(), "GET /after HTTP/1.1\r\nHost: orders\r\nConnection: close\r\n\r\n",
+                5000)).startsWith("HTTP/1.1 200 OK\r\n");
+    }
+
+    @Test
     @DisplayName("GIVEN STRICT mTLS WHEN a plaintext caller reaches orders' inbound port THEN it gets no HTTP answer and the app nothing")
     void strictRefusesPlaintext() throws Exception {
         startMesh(spec("STRICT", ""));
