@@ -76,7 +76,7 @@ class Durations:
 
 
 FULL = Durations(warmup_s=10, warmup_qps=2000, fixed_s=15, other_s=10,
-                 probe_s=3, search_s=3, search_steps=4, quiet_wait_s=120, rerun_s=90)
+                 probe_s=3, search_s=3, search_steps=4, quiet_wait_s=60, rerun_s=60)
 SMOKE = Durations(warmup_s=0.5, warmup_qps=500, fixed_s=1.5, other_s=1.5,
                   probe_s=1.5, search_s=1, search_steps=0, quiet_wait_s=0, rerun_s=0)
 
