@@ -1,5 +1,8 @@
 package dev.trellis.controller;
 
+import dev.trellis.ca.authority.CertificateAuthorityService;
+import dev.trellis.ca.authority.MeshCa;
+import dev.trellis.ca.identity.IdentityVerifier;
 import dev.trellis.controller.registry.Registry;
 import dev.trellis.controller.server.ControllerServer;
 import dev.trellis.controller.snapshots.MeshSnapshots;
@@ -15,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * A running controller: the spec watcher feeding the snapshot engine, the registry feeding it
@@ -94,6 +98,8 @@ public final class Controller implements AutoCloseable {
         private Duration specInterval = Duration.ofSeconds(2);
         private Duration debounce = Duration.ofMillis(50);
         private final List<AutoCloseable> extras = new ArrayList<>();
+        private MeshCa ca;
+        private IdentityVerifier verifier;
 
         private Builder(SpecReader<?> specReader, Registry registry) {
             this.specReader = Objects.requireNonNull(specReader, "specReader");
@@ -128,6 +134,16 @@ public final class Controller implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Runs the mesh CA: {@code POST /v1/certificates} signs the identity a caller proves (to
+         * {@code verifier}), for services of the spec in force only; {@code GET /v1/trust-bundle}.
+         */
+        public Builder certificates(MeshCa authority, IdentityVerifier identityVerifier) {
+            this.ca = Objects.requireNonNull(authority, "authority");
+            this.verifier = Objects.requireNonNull(identityVerifier, "identityVerifier");
+            return this;
+        }
+
         /** Reads the spec once, binds the port, then serves and polls. */
         public Controller start() throws InterruptedException {
             PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -140,8 +156,13 @@ public final class Controller implements AutoCloseable {
             ProxyTracker proxies = ProxyTracker.create();
             StatusReporter status = new StatusReporter(watcher.source(), watcher::lastRejection, snapshots, registry,
                     proxies);
-            ControllerServer server = ControllerServer.builder(snapshots, registry, status, proxies, prometheus)
-                    .host(host).port(port).build();
+            ControllerServer.Builder serverBuilder = ControllerServer.builder(snapshots, registry, status, proxies,
+                    prometheus).host(host).port(port);
+            if (ca != null) {
+                serverBuilder.certificates(CertificateAuthorityService.of(ca, verifier,
+                        () -> Set.copyOf(snapshots.services())), ca);
+            }
+            ControllerServer server = serverBuilder.build();
             watcher.start();
             // Serve from the first request on, not after the first debounce.
             snapshots.recomputeNow();

@@ -1,6 +1,11 @@
 package dev.trellis.controller;
 
 import dev.trellis.aws.AwsClients;
+import dev.trellis.ca.authority.MeshCa;
+import dev.trellis.ca.identity.AwsStsVerifier;
+import dev.trellis.ca.identity.BootstrapTokenVerifier;
+import dev.trellis.ca.identity.IdentityVerifiers;
+import dev.trellis.ca.store.CaStore;
 import dev.trellis.cloudmap.ecs.EcsTaskSource;
 import dev.trellis.cloudmap.reconcile.CloudMapReconciler;
 import dev.trellis.cloudmap.reconcile.ReconcileLoop;
@@ -13,7 +18,10 @@ import dev.trellis.controller.spec.SpecReader;
 import dev.trellis.controller.spec.SsmSpecReader;
 import dev.trellis.naming.CloudMapNames;
 import dev.trellis.snapshot.client.cloudmap.CloudMapDirectory;
+import dev.trellis.naming.SsmPaths;
+import dev.trellis.spec.MeshSpec;
 import dev.trellis.spec.MeshSpecs;
+import dev.trellis.spec.SpecParameters;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,6 +47,8 @@ import picocli.CommandLine.Option;
  * <pre>
  * java -jar trellis-controller.jar --mesh shop --registry cloudmap --namespace-id ns-123 --ecs-cluster prod --port 9090
  * </pre>
+ * The mesh CA runs when a proof is configured: {@code --bootstrap-token} (local), or
+ * {@code --role-service orders-task-role=orders} (ECS task roles), with {@code --ca-secret} on AWS.
  */
 @Command(name = "trellis-controller", mixinStandardHelpOptions = true, version = "trellis-controller 0.1.0",
         description = "Serves proxy snapshots computed from the mesh spec and the registry.")
@@ -88,6 +98,32 @@ public final class Main implements Callable<Integer> {
             description = "How often ECS tasks are reconciled into Cloud Map (default: ${DEFAULT-VALUE}).")
     Duration reconcileInterval;
 
+    @Option(names = "--bootstrap-token", paramLabel = "<secret>", defaultValue = "${env:TRELLIS_BOOTSTRAP_TOKEN}",
+            description = "Run the mesh CA, accepting this token as proof of any mesh service (local mode;"
+                    + " default: $TRELLIS_BOOTSTRAP_TOKEN).")
+    String bootstrapToken;
+
+    @Option(names = "--role-service", paramLabel = "<role>=<service>",
+            description = "Run the mesh CA, accepting ECS task roles (presigned sts:GetCallerIdentity): this IAM role"
+                    + " proves this service (repeatable).")
+    Map<String, String> roleServices = new java.util.LinkedHashMap<>();
+
+    @Option(names = "--sts-endpoint", paramLabel = "<uri>",
+            description = "The STS endpoint proofs must be signed for (default: https://sts.<region>.amazonaws.com).")
+    java.net.URI stsEndpoint;
+
+    @Option(names = "--ca-server-id", defaultValue = "trellis-controller",
+            description = "The server id proxies sign into their STS proofs (default: ${DEFAULT-VALUE}).")
+    String caServerId;
+
+    @Option(names = "--ca-file", defaultValue = ".trellis/ca.json", paramLabel = "<path>",
+            description = "Where the mesh CA keeps its root when no --ca-secret is given (default: ${DEFAULT-VALUE}).")
+    Path caFile;
+
+    @Option(names = "--ca-secret", paramLabel = "<secret-id>",
+            description = "Keep the mesh CA's root in this Secrets Manager secret.")
+    String caSecret;
+
     enum RegistryKind { memory, cloudmap }
 
     public static void main(String[] args) {
@@ -109,13 +145,22 @@ public final class Main implements Callable<Integer> {
         return 0;
     }
 
+    /** Parses the arguments and starts the controller they describe, without waiting: for tests. */
+    static Controller startForTest(String... args) throws InterruptedException {
+        Main main = new Main();
+        new CommandLine(main).parseArgs(args);
+        return main.start();
+    }
+
     /** Wires and starts the controller the options describe. */
     Controller start() throws InterruptedException {
         if (!ecsClusters.isEmpty() && registry != RegistryKind.cloudmap) {
             throw new CommandLine.ParameterException(command.commandLine(), "--ecs-cluster: " + ecsClusters
                     + " with --registry " + registry + " (expected: --registry cloudmap, where ECS tasks are registered)");
         }
-        AwsClients aws = spec.mesh != null || registry == RegistryKind.cloudmap ? AwsClients.fromEnvironment(environment) : null;
+        boolean ca = (bootstrapToken != null && !bootstrapToken.isBlank()) || !roleServices.isEmpty();
+        AwsClients aws = spec.mesh != null || registry == RegistryKind.cloudmap || !roleServices.isEmpty()
+                || caSecret != null ? AwsClients.fromEnvironment(environment) : null;
         SpecReader<?> reader = spec.file != null ? new FileSpecReader(spec.file)
                 : new SsmSpecReader(spec.mesh, ParameterStore.of(aws.ssm()));
         Controller.Builder builder;
@@ -136,6 +181,27 @@ public final class Main implements Callable<Integer> {
                         .build();
                 builder.closing(ReconcileLoop.builder(reconciler).interval(reconcileInterval).start());
             }
+        }
+        if (ca) {
+            // The CA needs the mesh and trust domain before the first request: read the spec once now.
+            MeshSpec current = spec.file != null ? MeshSpecs.read(spec.file)
+                    : SpecParameters.fromParameters(spec.mesh, ParameterStore.of(aws.ssm())
+                            .parametersUnder(SsmPaths.meshRoot(spec.mesh)));
+            MeshCa authority = MeshCa.builder().trustDomain(current.trustDomain()).mesh(current.mesh())
+                    .store(caSecret != null ? CaStore.secretsManager(aws.secretsManager(), caSecret) : CaStore.file(caFile))
+                    .build();
+            IdentityVerifiers.Builder verifiers = IdentityVerifiers.builder();
+            if (bootstrapToken != null && !bootstrapToken.isBlank()) {
+                verifiers.bootstrap(BootstrapTokenVerifier.of(current.trustDomain(), current.mesh(), bootstrapToken));
+            }
+            if (!roleServices.isEmpty()) {
+                verifiers.awsSts(AwsStsVerifier.builder()
+                        .stsEndpoint(stsEndpoint != null ? stsEndpoint
+                                : java.net.URI.create("https://sts." + aws.region().id() + ".amazonaws.com"))
+                        .serverId(caServerId).trustDomain(current.trustDomain()).mesh(current.mesh())
+                        .roleToService(roleServices).build());
+            }
+            builder.certificates(authority, verifiers.build());
         }
         if (aws != null) {
             builder.closing(aws);

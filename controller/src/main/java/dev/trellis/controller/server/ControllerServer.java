@@ -1,5 +1,7 @@
 package dev.trellis.controller.server;
 
+import dev.trellis.ca.authority.CertificateAuthorityService;
+import dev.trellis.ca.authority.MeshCa;
 import dev.trellis.controller.registry.Registry;
 import dev.trellis.controller.snapshots.SnapshotFeed;
 import dev.trellis.controller.status.ProxyTracker;
@@ -26,7 +28,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The controller's one HTTP port: snapshots by long-poll ({@code /v1/snapshots/{service}}), the
  * registry API ({@code /v1/registry/...}), status and health ({@code /v1/status}, {@code /ready},
- * {@code /live}, {@code /metrics}). Parked long-polls hold a channel and a timer, no thread.
+ * {@code /live}, {@code /metrics}), and, when configured, the mesh CA ({@code /v1/certificates},
+ * {@code /v1/trust-bundle}). Parked long-polls hold a channel and a timer, no thread.
  *
  * <pre>{@code
  * ControllerServer server = ControllerServer.builder(snapshots, registry, status, proxies, prometheus)
@@ -38,7 +41,8 @@ public final class ControllerServer implements AutoCloseable {
     private final String host;
     private final int requestedPort;
     private final ControllerHttpHandler handler;
-    private final ExecutorService blocking = Executors.newFixedThreadPool(2, r -> {
+    /** Status, metrics and certificate issuing: work that must not run on the event loop. */
+    private final ExecutorService blocking = Executors.newFixedThreadPool(4, r -> {
         Thread t = new Thread(r, "controller-admin");
         t.setDaemon(true);
         return t;
@@ -50,10 +54,14 @@ public final class ControllerServer implements AutoCloseable {
     private ControllerServer(Builder b) {
         this.host = b.host;
         this.requestedPort = b.port;
-        this.handler = new ControllerHttpHandler(List.of(
+        List<Route> routes = new java.util.ArrayList<>(List.of(
                 new SnapshotRoute(b.feed, b.proxies, b.prometheus),
                 new RegistryRoute(b.registry),
                 new AdminRoute(b.feed, b.status, b.prometheus, blocking)));
+        if (b.certificates != null) {
+            routes.add(new CertificateRoute(b.certificates, b.authority, blocking));
+        }
+        this.handler = new ControllerHttpHandler(routes);
     }
 
     public static Builder builder(SnapshotFeed feed, Registry registry, StatusReporter status, ProxyTracker proxies,
@@ -105,6 +113,8 @@ public final class ControllerServer implements AutoCloseable {
         private final PrometheusMeterRegistry prometheus;
         private String host = "0.0.0.0";
         private int port = 9090;
+        private CertificateAuthorityService certificates;
+        private MeshCa authority;
 
         private Builder(SnapshotFeed feed, Registry registry, StatusReporter status, ProxyTracker proxies,
                 PrometheusMeterRegistry prometheus) {
@@ -127,6 +137,13 @@ public final class ControllerServer implements AutoCloseable {
                 throw new IllegalArgumentException("port: " + value + " (expected: 0..65535)");
             }
             this.port = value;
+            return this;
+        }
+
+        /** Serves the mesh CA: {@code POST /v1/certificates} and {@code GET /v1/trust-bundle}. */
+        public Builder certificates(CertificateAuthorityService service, MeshCa ca) {
+            this.certificates = Objects.requireNonNull(service, "service");
+            this.authority = Objects.requireNonNull(ca, "ca");
             return this;
         }
 
