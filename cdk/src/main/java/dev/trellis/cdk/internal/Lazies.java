@@ -2,8 +2,6 @@ package dev.trellis.cdk.internal;
 
 import java.util.List;
 import java.util.function.Supplier;
-import software.amazon.awscdk.IResolvable;
-import software.amazon.awscdk.IStableAnyProducer;
 import software.amazon.awscdk.IStableListProducer;
 import software.amazon.awscdk.IStableStringProducer;
 import software.amazon.awscdk.Lazy;
@@ -27,15 +25,6 @@ public final class Lazies {
         return Lazy.list(new IStableListProducer() {
             @Override
             public List<String> produce() {
-                return value.get();
-            }
-        });
-    }
-
-    public static IResolvable any(Supplier<Object> value) {
-        return Lazy.any(new IStableAnyProducer() {
-            @Override
-            public Object produce() {
                 return value.get();
             }
         });
