@@ -408,6 +408,14 @@ class MeshTest {
     }
 
     @Test
+    @DisplayName("GIVEN a namespace name that is not DNS-like WHEN named THEN it fails showing it")
+    void invalidNamespaceName() {
+        assertThatThrownBy(() -> MeshNamespace.http("Shop Local"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("MeshNamespace name: Shop Local (expected: a DNS-like name such as shop.local)");
+    }
+
+    @Test
     @DisplayName("GIVEN MeshNamespace.privateDns without a VPC WHEN called THEN it fails saying a VPC is expected")
     void privateDnsWithoutVpc() {
         assertThatThrownBy(() -> MeshNamespace.privateDns(null))

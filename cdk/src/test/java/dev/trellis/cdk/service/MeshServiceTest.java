@@ -245,6 +245,19 @@ class MeshServiceTest {
         assertThat(quiet.getNode().tryFindChild("SuccessRateAlarm")).isNull();
     }
 
+    @Test
+    @DisplayName("GIVEN a service whose spec JSON outgrows 4 KB WHEN synthesized THEN its parameter moves to the advanced tier")
+    void largeSpecGoesToTheAdvancedTier() {
+        Mesh mesh = freshMesh();
+        List<String> versions = java.util.stream.IntStream.rangeClosed(1, 40).mapToObj(i -> "v" + i).toList();
+        List<Route> routes = versions.stream().map(v -> Route.http("to-" + v).pathPrefix("/" + v + "/").target(v, 1).build()).toList();
+        mesh.addService("Big", MeshServiceProps.builder().serviceName("big").port(1).versions(versions).routes(routes).build());
+        Template template = Template.fromStack(software.amazon.awscdk.Stack.of(mesh));
+        String json = parameterValue(template, "/trellis/shop/services/big");
+        assertThat(json.length()).isGreaterThan(4096);
+        template.hasResourceProperties("AWS::SSM::Parameter", Map.of("Name", "/trellis/shop/services/big", "Tier", "Advanced"));
+    }
+
     // ---- failing cases: each on its own small app, checked by the construct's own validation ----
 
     static Mesh freshMesh() {
