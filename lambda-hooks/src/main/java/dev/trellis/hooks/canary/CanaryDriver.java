@@ -27,7 +27,8 @@ import java.util.Optional;
  * </ol>
  *
  * <p>State is saved before the spec is written, with the weight it replaces: if the spec write
- * does not land, the next invocation sees the old weight, recognizes it and writes again. Weights
+ * does not land, the next invocation sees the old weight, recognizes it and writes again (after
+ * a rollout ends, only within one interval of its last decision). Weights
  * that match neither mean someone else changed the route: the driver stops ({@link CanaryStatus#ABORTED})
  * and leaves them. Duplicate invocations are harmless: a step is judged only once it is due, and
  * an invocation after the rollout is over changes nothing.
@@ -80,10 +81,11 @@ public final class CanaryDriver {
             return start(plan, now);
         }
         if (state.status().isFinal()) {
-            if (state.status() != CanaryStatus.ABORTED) {
+            CanaryDecision last = state.lastDecision();
+            // Only shortly after the end: later, the route belongs to its owners again.
+            if (state.status() != CanaryStatus.ABORTED && now.isBefore(last.at().plus(state.plan().interval()))) {
                 repairLastWrite(state, currentOrNone(state.plan()));
             }
-            CanaryDecision last = state.lastDecision();
             return new CanaryDecision(now, CanaryAction.NONE, state.status(), state.step(), state.canaryWeight(),
                     "the rollout of " + plan.canary() + " is over (" + state.status() + " at " + last.at() + "): "
                             + last.reason(), Optional.empty(), Optional.empty());

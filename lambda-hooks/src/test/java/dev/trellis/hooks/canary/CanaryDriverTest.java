@@ -238,6 +238,20 @@ class CanaryDriverTest {
         }
 
         @Test
+        void givenARolledBackCanary_whenAnOperatorSetsWeightsAnIntervalLater_thenTheyAreLeftAlone() {
+            invoke(plan());
+            nextIntervalOfTraffic(1000, 500, Duration.ofMillis(100));
+            invoke(plan());
+            clock.advance(INTERVAL);
+            setCheckoutTargets(List.of(WeightedTarget.of("v1", 95), WeightedTarget.of("v2", 5)));
+
+            JsonNode again = invoke(plan());
+
+            assertThat(again.path("action").asText()).isEqualTo("NONE");
+            assertThat(checkoutTargets()).containsExactly(WeightedTarget.of("v1", 95), WeightedTarget.of("v2", 5));
+        }
+
+        @Test
         void givenAFinishedRolloutWhoseRouteWasRemoved_whenInvokedAgain_thenNothingHappensAndNothingFails() {
             ObjectNode oneStep = plan();
             oneStep.putArray("steps").add(100);
