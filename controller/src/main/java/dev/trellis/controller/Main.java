@@ -22,6 +22,19 @@ import dev.trellis.naming.SsmPaths;
 import dev.trellis.spec.MeshSpec;
 import dev.trellis.spec.MeshSpecs;
 import dev.trellis.spec.SpecParameters;
+import dev.trellis.eks.inject.InjectorConfig;
+import dev.trellis.eks.inject.SidecarInjector;
+import dev.trellis.eks.registration.PodRegistration;
+import dev.trellis.eks.webhook.AdmissionWebhook;
+import dev.trellis.eks.webhook.CaBundleSync;
+import dev.trellis.eks.webhook.KubernetesPodEvents;
+import dev.trellis.eks.webhook.WebhookCertificates;
+import dev.trellis.eks.webhook.WebhookServer;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,6 +42,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine;
@@ -124,6 +141,39 @@ public final class Main implements Callable<Integer> {
             description = "Keep the mesh CA's root in this Secrets Manager secret.")
     String caSecret;
 
+    @Option(names = "--eks", description = "Register the mesh's EKS pods in Cloud Map and serve the sidecar injector"
+            + " webhook (needs --registry cloudmap and --proxy-image; Kubernetes config from the pod or KUBECONFIG).")
+    boolean eks;
+
+    @Option(names = "--proxy-image", paramLabel = "<image>", description = "The sidecar image the webhook injects.")
+    String proxyImage;
+
+    @Option(names = "--webhook-port", defaultValue = "9443", description = "The webhook's HTTPS port (default: ${DEFAULT-VALUE}).")
+    int webhookPort;
+
+    @Option(names = "--webhook-dns", paramLabel = "<name>", defaultValue = "trellis-injector.trellis.svc",
+            split = ",", description = "DNS names of the webhook's certificate (default: ${DEFAULT-VALUE}).")
+    List<String> webhookNames;
+
+    @Option(names = "--webhook-configuration", defaultValue = "trellis-injector",
+            description = "The MutatingWebhookConfiguration whose caBundle is kept in step (default: ${DEFAULT-VALUE}).")
+    String webhookConfiguration;
+
+    @Option(names = "--controller-url", defaultValue = "http://trellis-controller.trellis.svc:9090",
+            description = "Where injected proxies reach this controller (default: ${DEFAULT-VALUE}).")
+    String controllerUrl;
+
+    @Option(names = "--native-sidecars", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Inject the proxy as a native sidecar (init container with restartPolicy Always; default: true).")
+    boolean nativeSidecars;
+
+    @Option(names = "--eks-resync", defaultValue = "5m", converter = DurationConverter.class,
+            description = "How often every pod is compared with Cloud Map (default: ${DEFAULT-VALUE}).")
+    Duration eksResync;
+
+    /** The Kubernetes client for --eks; the pod's own config or KUBECONFIG, or a test's. */
+    Supplier<KubernetesClient> kubernetes = () -> new KubernetesClientBuilder().build();
+
     enum RegistryKind { memory, cloudmap }
 
     public static void main(String[] args) {
@@ -154,6 +204,10 @@ public final class Main implements Callable<Integer> {
 
     /** Wires and starts the controller the options describe. */
     Controller start() throws InterruptedException {
+        if (eks && (registry != RegistryKind.cloudmap || proxyImage == null)) {
+            throw new CommandLine.ParameterException(command.commandLine(), "--eks with --registry " + registry
+                    + " and --proxy-image " + proxyImage + " (expected: --registry cloudmap and a --proxy-image)");
+        }
         if (!ecsClusters.isEmpty() && registry != RegistryKind.cloudmap) {
             throw new CommandLine.ParameterException(command.commandLine(), "--ecs-cluster: " + ecsClusters
                     + " with --registry " + registry + " (expected: --registry cloudmap, where ECS tasks are registered)");
@@ -180,6 +234,10 @@ public final class Main implements Callable<Integer> {
                         .tasks(EcsTaskSource.builder().client(aws.ecs()).mesh(mesh).clusters(ecsClusters).build())
                         .build();
                 builder.closing(ReconcileLoop.builder(reconciler).interval(reconcileInterval).start());
+            }
+            if (eks) {
+                startEks(builder, mesh, CloudMapRegistrar.builder().client(aws.serviceDiscovery())
+                        .namespaceNaming(m -> namespace).build());
             }
         }
         if (ca) {
@@ -211,6 +269,36 @@ public final class Main implements Callable<Integer> {
                 "event=controller.started port={} spec={} registry={} ecs_clusters={}", controller.port(),
                 controller.specWatcher().source(), controller.registry().kind(), ecsClusters);
         return controller;
+    }
+
+    /** Pod registration (watch plus periodic resync) and the sidecar injector webhook with its own certificates. */
+    private void startEks(Controller.Builder builder, String mesh, CloudMapRegistrar registrar) {
+        KubernetesClient k8s = kubernetes.get();
+        PodRegistration pods = new PodRegistration(k8s, registrar, mesh).start(eksResync);
+        ScheduledExecutorService resync = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "eks-resync");
+            t.setDaemon(true);
+            return t;
+        });
+        // The informer re-applies pods it knows; resync() also removes instances of pods it never saw.
+        resync.scheduleWithFixedDelay(() -> {
+            try {
+                pods.resync();
+            } catch (RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(Main.class).warn("event=eks.resync.failed error=\"{}\"", e.toString());
+            }
+        }, eksResync.toMillis(), eksResync.toMillis(), TimeUnit.MILLISECONDS);
+        WebhookCertificates certificates = WebhookCertificates.generate(webhookNames, Duration.ofDays(365));
+        try {
+            WebhookServer webhook = WebhookServer.start(new InetSocketAddress(host, webhookPort), certificates,
+                    new AdmissionWebhook(new SidecarInjector(new InjectorConfig(mesh, proxyImage, null, controllerUrl,
+                            nativeSidecars)), AdmissionWebhook.labelsOf(k8s), new KubernetesPodEvents(k8s)));
+            builder.closing(webhook);
+        } catch (IOException e) {
+            throw new UncheckedIOException("webhook port: " + webhookPort + " (expected: a free port)", e);
+        }
+        new CaBundleSync(k8s, webhookConfiguration).apply(certificates.caPem());
+        builder.closing(resync::shutdownNow).closing(pods).closing(k8s);
     }
 
     /** Durations as {@code 500ms}, {@code 2s}, {@code 1m}. */
