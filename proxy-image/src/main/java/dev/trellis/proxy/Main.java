@@ -4,7 +4,9 @@ import dev.trellis.aws.AwsClients;
 import dev.trellis.naming.MeshPorts;
 import dev.trellis.proxy.accesslog.AccessLog;
 import dev.trellis.proxy.admin.AdminServer;
+import dev.trellis.ca.client.CertificateClient;
 import dev.trellis.proxy.config.FileSnapshotSource;
+import dev.trellis.proxy.identity.IdentityOptions;
 import dev.trellis.proxy.http.HttpLimits;
 import dev.trellis.proxy.lifecycle.Drainer;
 import dev.trellis.proxy.metrics.ProxyMetrics;
@@ -69,6 +71,9 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--drain-timeout", converter = DurationConverter.class, description = "On SIGTERM, how long requests in flight may take before they are cut, such as 20s (default: 20s).")
     Duration drainTimeout = Drainer.DEFAULT_DRAIN_TIMEOUT;
 
+    @CommandLine.Mixin
+    IdentityOptions identity = new IdentityOptions();
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new Main()).execute(args));
     }
@@ -87,16 +92,21 @@ public final class Main implements Callable<Integer> {
         }
         ProxyMetrics metrics = metricsBuilder.build();
         AccessLog requests = AccessLog.fromTarget(accessLog, metrics.registry());
+        // With --controller: a mesh certificate before any listener opens, so STRICT never serves plaintext.
+        CertificateClient certificates = identity.enabled()
+                ? identity.startCertificateClient(first, Duration.ofSeconds(30)) : null;
         ProxyServer proxy = ProxyServer.builder(FileSnapshotSource.of(snapshot))
                 .bindAddress(bind).outboundPort(outboundPort).inboundPort(inboundPort).appPort(appPort)
                 .limits(limits).eventLoops(eventLoops).metrics(metrics).accessLog(requests)
+                .tls(certificates == null ? null : IdentityOptions.tls(first, certificates))
                 .build();
         Drainer drainer = Drainer.builder()
                 .onDrainStart(proxy::startDrain)
                 .serverChannels(proxy::serverChannels)
                 .activeConnections(proxy::openConnections)
                 .drainTimeout(drainTimeout)
-                .thenClose(proxy, requests)
+                .thenClose(certificates == null ? new AutoCloseable[] {proxy, requests}
+                        : new AutoCloseable[] {proxy, requests, certificates})
                 .build();
         drainer.drainOnTermination();
         AdminServer admin = AdminServer.builder()
