@@ -91,9 +91,11 @@ public final class LocalMesh implements AutoCloseable {
         ControllerSnapshotSource source = ControllerSnapshotSource.builder(controller.uri(), behaviour.service())
                 .proxyId(name).wait(Duration.ofSeconds(20)).build();
         ProxyMetrics metrics = ProxyMetrics.builder().jvmMeters(false).build();
-        ProxyServer proxy = ProxyServer.builder(new AppPortOverride(source, app.port()))
-                .bindAddress("127.0.0.1").inboundPort(0).outboundPort(0).eventLoops(1).metrics(metrics)
-                .build().start();
+        // Instances of one service share the spec's app port on ECS or EKS (each has its own address);
+        // on one machine each needs its own, hence appPort.
+        ProxyServer proxy = ProxyServer.builder(source)
+                .bindAddress("127.0.0.1").inboundPort(0).outboundPort(0).appPort(app.port()).eventLoops(1)
+                .metrics(metrics).build().start();
         app.useOutboundProxy(proxy.outboundPort());
         registry.register(new RegisteredInstance(behaviour.service(), name, "127.0.0.1", proxy.inboundPort(),
                 behaviour.version(), "local", true, "local:" + name));
