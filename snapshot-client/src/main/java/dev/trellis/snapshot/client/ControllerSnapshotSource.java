@@ -38,7 +38,9 @@ import org.slf4j.LoggerFactory;
  *   <li>Failures are retried with exponential backoff and jitter ({@link Backoff}).</li>
  *   <li>With a {@link Builder#cloudMapFallback Cloud Map fallback}, once the controller has been
  *       away for {@link Builder#fallbackAfter}, every retry also refreshes the endpoints of the
- *       last snapshot from Cloud Map ({@link CloudMapFallback}) until the controller answers.</li>
+ *       last snapshot from Cloud Map ({@link CloudMapFallback}), at most once per
+ *       {@link Builder#fallbackInterval} (one DiscoverInstances per mesh service each time), until the
+ *       controller answers.</li>
  * </ul>
  *
  * <pre>{@code
@@ -66,6 +68,7 @@ public final class ControllerSnapshotSource implements SnapshotSource {
     private final Duration wait;
     private final Backoff backoff;
     private final Duration fallbackAfter;
+    private final Duration fallbackInterval;
     private final CloudMapFallback fallback;
     private final SnapshotFile file;
     private final HttpClient http;
@@ -84,6 +87,7 @@ public final class ControllerSnapshotSource implements SnapshotSource {
     private ProxySnapshot persisted;
     private int failures;
     private Instant failingSince;
+    private Instant lastFallback;
 
     private ControllerSnapshotSource(Builder b) {
         this.service = b.service;
@@ -92,6 +96,7 @@ public final class ControllerSnapshotSource implements SnapshotSource {
         this.wait = b.wait;
         this.backoff = b.backoff;
         this.fallbackAfter = b.fallbackAfter;
+        this.fallbackInterval = b.fallbackInterval;
         this.fallback = b.fallback;
         this.file = b.file;
         this.http = b.http != null ? b.http
@@ -248,6 +253,7 @@ public final class ControllerSnapshotSource implements SnapshotSource {
         }
         failures = 0;
         failingSince = null;
+        lastFallback = null;
     }
 
     private void onFailure(String reason, String detail) {
@@ -264,7 +270,9 @@ public final class ControllerSnapshotSource implements SnapshotSource {
         if (persisted != null && fromController == null && origin() == Origin.NONE) {
             apply(persisted, Origin.PERSISTED);
         }
-        if (fallback != null && !Duration.between(failingSince, now).minus(fallbackAfter).isNegative()) {
+        if (fallback != null && !Duration.between(failingSince, now).minus(fallbackAfter).isNegative()
+                && (lastFallback == null || !Duration.between(lastFallback, now).minus(fallbackInterval).isNegative())) {
+            lastFallback = now;
             refreshFromCloudMap();
         }
         scheduleRetry();
@@ -325,6 +333,7 @@ public final class ControllerSnapshotSource implements SnapshotSource {
         private Duration wait = Duration.ofSeconds(30);
         private Backoff backoff = Backoff.exponential(Duration.ofMillis(200), Duration.ofSeconds(10));
         private Duration fallbackAfter = Duration.ofSeconds(60);
+        private Duration fallbackInterval = Duration.ofSeconds(30);
         private CloudMapFallback fallback;
         private SnapshotFile file;
         private HttpClient http;
@@ -366,6 +375,15 @@ public final class ControllerSnapshotSource implements SnapshotSource {
                 throw new IllegalArgumentException("fallbackAfter: " + value + " (expected: >= 0)");
             }
             this.fallbackAfter = value;
+            return this;
+        }
+
+        /** How often Cloud Map is read while falling back; default 30s (Cloud Map's API rate is shared by the fleet). */
+        public Builder fallbackInterval(Duration value) {
+            if (value.isNegative()) {
+                throw new IllegalArgumentException("fallbackInterval: " + value + " (expected: >= 0)");
+            }
+            this.fallbackInterval = value;
             return this;
         }
 

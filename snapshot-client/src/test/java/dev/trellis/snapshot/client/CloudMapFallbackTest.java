@@ -68,6 +68,7 @@ class CloudMapFallbackTest {
                 .snapshotFile(file)
                 .backoff(Backoff.exponential(Duration.ofMillis(20), Duration.ofMillis(100)))
                 .fallbackAfter(Duration.ofMillis(200))
+                .fallbackInterval(Duration.ofMillis(50))
                 .cloudMapFallback(CloudMapFallback.of(CloudMapDirectory.of(aws.clients().serviceDiscovery())))
                 .build()) {
             source.start(proxy::accept);
@@ -94,6 +95,7 @@ class CloudMapFallbackTest {
                 .snapshotFile(file)
                 .backoff(Backoff.exponential(Duration.ofMillis(20), Duration.ofMillis(100)))
                 .fallbackAfter(Duration.ZERO)
+                .fallbackInterval(Duration.ofMillis(50))
                 .cloudMapFallback(CloudMapFallback.of(CloudMapDirectory.of(aws.clients().serviceDiscovery())))
                 .build()) {
             source.start(proxy::accept);
@@ -104,6 +106,34 @@ class CloudMapFallbackTest {
             cloudMap.register("orders", "t-8", "10.0.8.8", 15000, "v1");
 
             proxy.await(s -> s.cluster("orders/v1").orElseThrow().endpoints().size() == 2, Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
+    @DisplayName("GIVEN a proxy falling back with a long fallback interval WHEN Cloud Map changes within it THEN Cloud Map is not read again yet")
+    void fallbackReadsCloudMapAtMostOncePerInterval(AwsEmulator aws) throws Exception {
+        Path file = dir.resolve("snapshot.json");
+        SnapshotFile.at(file).save(LAST);
+        cloudMap.register("orders", "t-7", "10.0.7.7", 15000, "v1");
+        TestSnapshots.Recorder proxy = new TestSnapshots.Recorder();
+
+        try (ControllerSnapshotSource source = ControllerSnapshotSource.builder(unreachable(), "frontend")
+                .snapshotFile(file)
+                .backoff(Backoff.exponential(Duration.ofMillis(20), Duration.ofMillis(40)))
+                .fallbackAfter(Duration.ZERO)
+                .fallbackInterval(Duration.ofMinutes(10))
+                .cloudMapFallback(CloudMapFallback.of(CloudMapDirectory.of(aws.clients().serviceDiscovery())))
+                .build()) {
+            source.start(proxy::accept);
+            proxy.await(s -> s.cluster("orders/v1").orElseThrow().endpoints().size() == 1
+                    && s.cluster("orders/v1").orElseThrow().endpoints().get(0).address().equals("10.0.7.7"),
+                    Duration.ofSeconds(5));
+
+            cloudMap.register("orders", "t-8", "10.0.8.8", 15000, "v1");
+            Thread.sleep(500);
+
+            assertThat(proxy.applied.get(proxy.applied.size() - 1).cluster("orders/v1").orElseThrow().endpoints())
+                    .hasSize(1);
         }
     }
 
