@@ -2,13 +2,13 @@ package dev.trellis.hooks.canary;
 
 /**
  * The CloudWatch names of the proxy's request meters, the one place the canary driver takes them
- * from. The proxy publishes them with Micrometer's CloudWatch registry; these follow
- * {@code dev.trellis.proxy.metrics.ProxyMetrics} as written in the proxy-ops worktree (not yet on
- * main when this was written): meter {@code trellis.proxy.requests} (a counter tagged service,
- * route, cluster and status class) and {@code trellis.proxy.request.duration} (a timer with
- * client-side percentiles, published as a gauge tagged {@code phi}). Micrometer's CloudWatch
- * registry appends the statistic: {@code .count} for counters, {@code .value} for gauges, and
- * reports durations in milliseconds.
+ * from. They follow {@code dev.trellis.proxy.metrics.ProxyMetrics} (proxy-image): meter
+ * {@code trellis.proxy.requests} (a counter tagged service, route, cluster and status class) and
+ * {@code trellis.proxy.request.duration} (a timer with client-side percentiles, published as a
+ * gauge tagged {@code phi}). Micrometer's CloudWatch registry appends the statistic
+ * ({@code .count} for counters, {@code .value} for gauges) and reports durations in milliseconds.
+ * {@code ProxyPublishedMetricsTest} publishes through the proxy's own export and reads them back,
+ * so a rename on either side fails a test.
  */
 public final class ProxyMetricNames {
 
