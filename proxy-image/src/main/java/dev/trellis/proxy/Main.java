@@ -6,6 +6,9 @@ import dev.trellis.proxy.accesslog.AccessLog;
 import dev.trellis.proxy.admin.AdminServer;
 import dev.trellis.ca.client.CertificateClient;
 import dev.trellis.proxy.config.FileSnapshotSource;
+import dev.trellis.proxy.config.PrimedSnapshotSource;
+import dev.trellis.snapshot.SnapshotSource;
+import dev.trellis.snapshot.client.ControllerSnapshotSource;
 import dev.trellis.proxy.identity.IdentityOptions;
 import dev.trellis.proxy.http.HttpLimits;
 import dev.trellis.proxy.lifecycle.Drainer;
@@ -26,8 +29,23 @@ import picocli.CommandLine.Option;
         description = "The Trellis sidecar proxy: outbound and inbound HTTP/1.1, HTTP/2 and gRPC listeners.")
 public final class Main implements Callable<Integer> {
 
-    @Option(names = "--snapshot", required = true, description = "Proxy snapshot JSON file, watched for changes.")
+    @Option(names = "--snapshot", description = "Proxy snapshot JSON file, watched for changes (static or local use; else --controller).")
     Path snapshot;
+
+    @Option(names = "--service", defaultValue = "${env:TRELLIS_SERVICE}",
+            description = "The mesh service this proxy serves, for snapshots from --controller (default: $TRELLIS_SERVICE).")
+    String service;
+
+    @Option(names = "--proxy-id", defaultValue = "${env:TRELLIS_PROXY_ID}",
+            description = "This proxy's name in the controller's status, e.g. the task or pod (default: $TRELLIS_PROXY_ID, else <service>-<pid>).")
+    String proxyId;
+
+    @Option(names = "--snapshot-cache", description = "Where the last good snapshot from the controller is kept (default: ${DEFAULT-VALUE}).")
+    Path snapshotCache = Path.of("/tmp/trellis/snapshot.json");
+
+    @Option(names = "--first-snapshot-timeout", converter = DurationConverter.class,
+            description = "How long to wait for the first snapshot before giving up, such as 60s (default: 60s).")
+    Duration firstSnapshotTimeout = Duration.ofSeconds(60);
 
     @Option(names = "--outbound-port", description = "Outbound listener port (default: ${DEFAULT-VALUE}).")
     int outboundPort = MeshPorts.OUTBOUND;
@@ -35,7 +53,8 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--inbound-port", description = "Inbound listener port (default: ${DEFAULT-VALUE}).")
     int inboundPort = MeshPorts.INBOUND;
 
-    @Option(names = "--app-port", description = "Local application port; overrides the snapshot's inbound.appPort (default: the snapshot's).")
+    @Option(names = "--app-port", defaultValue = "${env:TRELLIS_APP_PORT:-0}",
+            description = "Local application port; overrides the snapshot's inbound.appPort (default: $TRELLIS_APP_PORT, else the snapshot's).")
     int appPort;
 
     @Option(names = "--admin-port", description = "Admin port (default: ${DEFAULT-VALUE}).")
@@ -83,7 +102,23 @@ public final class Main implements Callable<Integer> {
         long started = System.nanoTime();
         HttpLimits limits = HttpLimits.DEFAULT.withMaxHeaderSize(maxHeaderSize)
                 .withMaxInitialLineLength(maxInitialLine).withRetryBufferBytes(retryBuffer);
-        ProxySnapshot first = FileSnapshotSource.read(snapshot);
+        SnapshotSource source;
+        if (snapshot != null) {
+            source = FileSnapshotSource.of(snapshot);
+        } else if (identity.controller() != null && service != null) {
+            ControllerSnapshotSource.Builder controllerSource = ControllerSnapshotSource.builder(identity.controller(), service)
+                    .snapshotFile(snapshotCache);
+            if (proxyId != null) {
+                controllerSource.proxyId(proxyId);
+            }
+            source = controllerSource.build();
+        } else {
+            System.err.println("--snapshot or --controller with --service: none (expected: a snapshot file, or a controller URL"
+                    + " and the service, also from $TRELLIS_CONTROLLER_URL and $TRELLIS_SERVICE)");
+            return 2;
+        }
+        PrimedSnapshotSource snapshots = PrimedSnapshotSource.prime(source, firstSnapshotTimeout);
+        ProxySnapshot first = snapshots.first();
         AwsClients aws = cloudWatchNamespace == null ? null : AwsClients.fromEnvironment();
         ProxyMetrics.Builder metricsBuilder = ProxyMetrics.builder()
                 .commonTag("mesh", first.mesh()).commonTag("local_service", first.service());
@@ -95,7 +130,7 @@ public final class Main implements Callable<Integer> {
         // With --controller: a mesh certificate before any listener opens, so STRICT never serves plaintext.
         CertificateClient certificates = identity.enabled()
                 ? identity.startCertificateClient(first, Duration.ofSeconds(30)) : null;
-        ProxyServer proxy = ProxyServer.builder(FileSnapshotSource.of(snapshot))
+        ProxyServer proxy = ProxyServer.builder(snapshots)
                 .bindAddress(bind).outboundPort(outboundPort).inboundPort(inboundPort).appPort(appPort)
                 .limits(limits).eventLoops(eventLoops).metrics(metrics).accessLog(requests)
                 .tls(certificates == null ? null : IdentityOptions.tls(first, certificates))

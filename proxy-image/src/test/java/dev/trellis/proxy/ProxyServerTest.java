@@ -84,13 +84,14 @@ class ProxyServerTest {
     }
 
     @Test
-    @DisplayName("GIVEN the command line WHEN --help is asked THEN every option is listed; WHEN --snapshot is missing THEN exit code 2")
+    @DisplayName("GIVEN the command line WHEN --help is asked THEN every option is listed; WHEN neither --snapshot nor --controller is given THEN exit code 2")
     void commandLine() {
         CommandLine cli = new CommandLine(new Main());
         String usage = cli.getUsageMessage();
 
         assertThat(usage).contains("--snapshot", "--outbound-port", "--inbound-port", "--app-port", "--admin-port",
-                "--max-header-size", "--retry-buffer", "--event-loops");
+                "--max-header-size", "--retry-buffer", "--event-loops", "--controller", "--service", "--identity-proof",
+                "--bootstrap-token", "--snapshot-cache");
         assertThat(cli.execute()).isEqualTo(2);
     }
 }

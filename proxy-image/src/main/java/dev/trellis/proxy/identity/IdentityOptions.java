@@ -25,8 +25,14 @@ public final class IdentityOptions {
     /** How the proxy proves who it is. */
     public enum Proof { BOOTSTRAP, K8S_TOKEN, AWS_STS }
 
-    @Option(names = "--controller", description = "Controller URL issuing mesh certificates (POST <url>/v1/certificates); none: no TLS.")
+    @Option(names = "--controller", defaultValue = "${env:TRELLIS_CONTROLLER_URL}",
+            description = "Controller URL: snapshots (without --snapshot) and mesh certificates (POST <url>/v1/certificates,"
+                    + " with --identity-proof); default $TRELLIS_CONTROLLER_URL; none: a snapshot file and no TLS.")
     URI controller;
+
+    @Option(names = "--mtls", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "With --controller, get a mesh certificate and speak mTLS (default: ${DEFAULT-VALUE}).")
+    boolean mtls = true;
 
     @Option(names = "--identity-proof", description = "BOOTSTRAP (local), K8S_TOKEN (EKS) or AWS_STS (ECS) (default: ${DEFAULT-VALUE}).")
     Proof proof = Proof.BOOTSTRAP;
@@ -40,9 +46,14 @@ public final class IdentityOptions {
     @Option(names = "--sts-server-id", description = "The X-Trellis-Server-Id an AWS_STS proof is signed for (default: the controller's host).")
     String stsServerId;
 
-    /** Whether the proxy is to speak mTLS. */
+    /** Whether the proxy is to speak mTLS: a controller to get certificates from, and not --no-mtls. */
     public boolean enabled() {
-        return controller != null;
+        return controller != null && mtls;
+    }
+
+    /** The controller's base URL, or null. */
+    public URI controller() {
+        return controller;
     }
 
     /**
