@@ -64,7 +64,7 @@ RUN_TIMEOUT_MARGIN_S = 30.0
 
 @dataclasses.dataclass(frozen=True)
 class Durations:
-    warmup_s: float
+    warmup_s: float       # per protocol the peer serves
     warmup_qps: int
     fixed_s: float        # HTTP/1.1 fixed-rate scenarios
     other_s: float        # h2c and gRPC fixed-rate scenarios
@@ -75,9 +75,9 @@ class Durations:
     rerun_s: float        # total time the run may spend rerunning disturbed runs
 
 
-FULL = Durations(warmup_s=10, warmup_qps=2000, fixed_s=15, other_s=10,
+FULL = Durations(warmup_s=5, warmup_qps=2000, fixed_s=15, other_s=10,
                  probe_s=3, search_s=3, search_steps=4, quiet_wait_s=60, rerun_s=60)
-SMOKE = Durations(warmup_s=0.5, warmup_qps=500, fixed_s=1.5, other_s=1.5,
+SMOKE = Durations(warmup_s=0.3, warmup_qps=500, fixed_s=1.5, other_s=1.5,
                   probe_s=1.5, search_s=1, search_steps=0, quiet_wait_s=0, rerun_s=0)
 
 
@@ -789,7 +789,8 @@ def max_rate_search(runner: LoadRunner, peer: Peer, d: Durations, known_good: fl
     if good(probe):
         return {"best_qps": probe.actual_qps, "best": probe, "steps": steps,
                 "limit": "closed-loop maximum already has p99 < 5 ms"}
-    lo, hi, best = known_good, probe.actual_qps, None
+    hi, best = probe.actual_qps, None
+    lo = known_good if known_good < hi else 0.0   # a starved run can fall under the "known good" rate
     for _ in range(d.search_steps):
         if hi - lo < 500:
             break
@@ -833,7 +834,11 @@ def bench_peer(ctx: Context, runner: LoadRunner, name: str, d: Durations, with_h
             return record
         if peer.startup_s is not None:
             print(f"   ready in {peer.startup_s * 1000:.0f} ms", flush=True)
-        runner.run(peer, "warmup", "h1", d.warmup_qps, d.warmup_s)
+        # Warm every path that will be measured (a JIT compiles the HTTP/2 and
+        # gRPC code only once it runs), at a rate below the measured ones.
+        for protocol in ("h1", "h2c", "grpc"):
+            if peer.listeners.port(protocol) is not None:
+                runner.run(peer, "warmup", protocol, d.warmup_qps, d.warmup_s)
         runs = {}
         for sc in SCENARIOS:
             if peer.listeners.port(sc.protocol) is None:
@@ -900,6 +905,11 @@ def _us(seconds: float | None) -> str:
 def write_results_md(out: Path, meta: dict, records: list[dict]) -> None:
     direct = next((r for r in records if r["name"] == "direct" and r.get("runs")), None)
     lines = [f"# Trellis benchmark results ({meta['mode']} run, {meta['started']})", ""]
+    if meta.get("busy_note", "").startswith("BUSY"):
+        lines += [f"**The machine was busy during this run**: {meta['busy_note']}. Other work delayed the "
+                  "proxies' wake-ups, so the latencies below measure the machine's load more than the proxies; "
+                  "the CPU-per-request figures suffer less but are inflated too. Rerun on a quiet machine "
+                  "before ranking anything.", ""]
     if meta["mode"] == "smoke":
         lines += ["**Smoke run**: a few seconds per scenario, for checking the harness only. "
                   "These numbers are not fit for comparison.", ""]

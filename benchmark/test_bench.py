@@ -109,6 +109,12 @@ class MaxRateSearch(unittest.TestCase):
         found = bench.max_rate_search(runner, None, self.durations, known_good=5000)
         self.assertIsNone(found["best_qps"])
 
+    def test_given_a_starved_probe_below_the_known_good_rate_when_searching_then_it_bisects_below_the_probe(self):
+        runner = FakeRunner(limit=400, closed_loop_max=800)
+        found = bench.max_rate_search(runner, None, self.durations, known_good=1000)
+        self.assertGreater(len(runner.rates), 1, "searched instead of giving up")
+        self.assertLessEqual(found["best_qps"], 400)
+
     def test_given_a_run_that_fell_behind_its_rate_then_it_does_not_count_as_good(self):
         behind = bench.RunResult("x", "h1", 10_000, 1, count=9000, actual_qps=9000, percentiles_s={"99": 0.001})
         self.assertFalse(behind.kept_rate)
