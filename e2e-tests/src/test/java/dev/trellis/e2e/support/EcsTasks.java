@@ -37,9 +37,9 @@ public final class EcsTasks implements AutoCloseable {
                 .httpClientBuilder(UrlConnectionHttpClient.builder())
                 .build();
         // moto accepts a loopback CIDR but draws task ENI addresses from 10/8 anyway: see OneHostNetwork.
-        String vpcId = ec2.createVpc(r -> r.cidrBlock("10.0.0.0/8")).vpc().vpcId();
+        String vpcId = ec2.createVpc(r -> r.cidrBlock("10.20.0.0/16")).vpc().vpcId();
         ec2.modifyVpcAttribute(r -> r.vpcId(vpcId).enableDnsHostnames(v -> v.value(true)));
-        this.subnetId = ec2.createSubnet(r -> r.vpcId(vpcId).cidrBlock("10.1.0.0/16").availabilityZone("us-east-1a"))
+        this.subnetId = ec2.createSubnet(r -> r.vpcId(vpcId).cidrBlock("10.20.1.0/24").availabilityZone("us-east-1a"))
                 .subnet().subnetId();
         this.securityGroupId = ec2.createSecurityGroup(r -> r.vpcId(vpcId).groupName("mesh-tasks")
                 .description("mesh tasks")).groupId();

@@ -51,7 +51,7 @@ public final class LocalApp implements AutoCloseable {
                 .build();
         return start(exchange -> {
             HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + service + exchange.getRequestURI()))
-                    .timeout(Duration.ofSeconds(5)).GET().build();
+                    .timeout(Duration.ofSeconds(10)).GET().build();
             try {
                 HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
                 reply(exchange, response.statusCode(), response.body());
@@ -70,7 +70,7 @@ public final class LocalApp implements AutoCloseable {
 
     private static LocalApp start(Handler handler) throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 100);
-        ExecutorService workers = Executors.newFixedThreadPool(8, r -> {
+        ExecutorService workers = Executors.newFixedThreadPool(32, r -> {
             Thread t = new Thread(r, "local-app");
             t.setDaemon(true);
             return t;

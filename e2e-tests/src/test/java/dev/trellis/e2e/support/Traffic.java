@@ -120,6 +120,12 @@ public final class Traffic implements AutoCloseable {
         return phases;
     }
 
+    /** Every outcome so far, as one phase, for messages while the traffic runs. */
+    public Phase soFar() {
+        return new Phase("so far", outcomes.stream()
+                .sorted(java.util.Comparator.comparingLong(Outcome::sentAtNanos)).toList());
+    }
+
     /** The successful answers so far whose body satisfies {@code test}, sent after {@code since}. */
     public long answersSince(long since, Function<String, Boolean> test) {
         return outcomes.stream().filter(o -> o.sentAtNanos() - since >= 0 && o.ok() && test.apply(o.body())).count();

@@ -38,7 +38,7 @@ public final class WebCallsApi {
                     retry:
                       attempts: 2
                       on: [connect-failure, reset]
-                      perTryTimeout: 1s
+                      perTryTimeout: 4s
                 """.formatted(mesh, mesh, apiRequestTimeout.toMillis()));
     }
 }
