@@ -13,6 +13,8 @@ import dev.trellis.proxy.identity.IdentityOptions;
 import dev.trellis.proxy.http.HttpLimits;
 import dev.trellis.proxy.lifecycle.Drainer;
 import dev.trellis.proxy.metrics.ProxyMetrics;
+import dev.trellis.proxy.tcp.TcpOutboundListeners;
+import dev.trellis.proxy.tcp.TcpProxy;
 import dev.trellis.snapshot.ProxySnapshot;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,6 +22,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -135,13 +138,15 @@ public final class Main implements Callable<Integer> {
                 .limits(limits).eventLoops(eventLoops).metrics(metrics).accessLog(requests)
                 .tls(certificates == null ? null : IdentityOptions.tls(first, certificates))
                 .build();
+        TcpOutboundListeners tcp = TcpOutboundListeners.start(first, proxy.currentSnapshot(), bind, metrics.registry());
         Drainer drainer = Drainer.builder()
                 .onDrainStart(proxy::startDrain)
-                .serverChannels(proxy::serverChannels)
-                .activeConnections(proxy::openConnections)
+                .serverChannels(() -> Stream.concat(proxy.serverChannels().stream(), tcp.serverChannels().stream())
+                        .toList())
+                .activeConnections(() -> proxy.openConnections() + tcp.activeConnections())
                 .drainTimeout(drainTimeout)
-                .thenClose(certificates == null ? new AutoCloseable[] {proxy, requests}
-                        : new AutoCloseable[] {proxy, requests, certificates})
+                .thenClose(certificates == null ? new AutoCloseable[] {proxy, tcp, requests}
+                        : new AutoCloseable[] {proxy, tcp, requests, certificates})
                 .build();
         drainer.drainOnTermination();
         AdminServer admin = AdminServer.builder()
@@ -154,9 +159,10 @@ public final class Main implements Callable<Integer> {
                 .onDrain(drainer::drainAsync)
                 .start();
         proxy.start();
-        System.out.printf("trellis-proxy ready in %d ms (%s): outbound %d, inbound %d, admin %d, snapshot %s%n",
+        System.out.printf("trellis-proxy ready in %d ms (%s): outbound %d, inbound %d, admin %d, tcp %s, snapshot %s%n",
                 (System.nanoTime() - started) / 1_000_000, proxy.transportName(), proxy.outboundPort(),
-                proxy.inboundPort(), admin.port(), proxy.currentSnapshot().get().version());
+                proxy.inboundPort(), admin.port(), tcp.listeners().stream().map(TcpProxy::port).toList(),
+                proxy.currentSnapshot().get().version());
 
         drainer.whenDrained().join();
         admin.close();
