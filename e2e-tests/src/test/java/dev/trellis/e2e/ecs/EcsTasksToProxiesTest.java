@@ -123,8 +123,9 @@ class EcsTasksToProxiesTest {
         running.add(0, webApp);
         webSource = ControllerSnapshotSource.builder(controller.uri(), WebCallsApi.WEB).proxyId("web-1")
                 .wait(Duration.ofSeconds(5)).build();
-        webProxy = ProxyServer.builder(OneHostNetwork.asSeenBy(webSource, webApp.port()))
-                .bindAddress("127.0.0.1").inboundPort(0).outboundPort(webOutboundPort).eventLoops(1).build().start();
+        webProxy = ProxyServer.builder(OneHostNetwork.seenFromThisHost(webSource))
+                .bindAddress("127.0.0.1").appPort(webApp.port()).inboundPort(0).outboundPort(webOutboundPort)
+                .eventLoops(1).build().start();
         running.add(0, webProxy);
         Await.until("web's proxy ready", PROPAGATION_LIMIT, webProxy::ready);
         Await.until("web's snapshot with the first task", PROPAGATION_LIMIT, () -> webHasEndpointOf(first),
@@ -227,6 +228,7 @@ class EcsTasksToProxiesTest {
             + "and no request fails")
     void specChangeReachesTheProxy() throws Exception {
         assertThat(apiRequestTimeout()).contains(API_TIMEOUT);
+        Thread.sleep(500);
 
         long changed = Traffic.now();
         new MeshInSsm(aws.clients().ssm()).put(WebCallsApi.spec(MESH, API_TIMEOUT.plusSeconds(1)));
@@ -277,8 +279,9 @@ class EcsTasksToProxiesTest {
                 .proxyId(name).wait(Duration.ofSeconds(5)).build();
         ProxyServer proxy;
         try {
-            proxy = ProxyServer.builder(OneHostNetwork.asSeenBy(source, app.port()))
-                    .bindAddress(OneHostNetwork.loopbackOf(vpcAddress)).inboundPort(apiPort).outboundPort(0)
+            proxy = ProxyServer.builder(OneHostNetwork.seenFromThisHost(source))
+                    .bindAddress(OneHostNetwork.loopbackOf(vpcAddress)).appPort(app.port())
+                    .inboundPort(apiPort).outboundPort(0)
                     .eventLoops(1).build().start();
         } catch (RuntimeException e) {
             app.close();

@@ -2,7 +2,6 @@ package dev.trellis.e2e.support;
 
 import dev.trellis.snapshot.Cluster;
 import dev.trellis.snapshot.Endpoint;
-import dev.trellis.snapshot.Inbound;
 import dev.trellis.snapshot.ProxySnapshot;
 import dev.trellis.snapshot.SnapshotSource;
 import dev.trellis.snapshot.Snapshots;
@@ -12,17 +11,17 @@ import java.util.function.Consumer;
 /**
  * The network of a test in which every "task" runs on this one host, on loopback.
  *
- * <p>moto gives each awsvpc task an ENI address {@code 10.a.b.c} drawn at random, whatever the
- * subnet's CIDR (moto 5.2.1, {@code ecs/models.py}: {@code random_private_ip()} without the
- * subnet), so task addresses cannot be made loopback addresses in moto. This host plays the
+ * <p>moto accepts a VPC {@code 127.0.0.0/16} with a subnet {@code 127.0.1.0/24}, but gives each awsvpc
+ * task an ENI address {@code 10.a.b.c} drawn at random whatever the subnet (moto 5.2.1,
+ * {@code ecs/models.py}: {@code random_private_ip()} without the subnet's CIDR), so task addresses
+ * cannot be made loopback addresses in moto. This host plays the
  * VPC instead: a task whose ENI is {@code 10.a.b.c} binds its proxy on {@code 127.a.b.c} (all of
- * 127/8 is loopback on Linux), and each proxy sees its snapshot through {@link #asSeenBy}, which
+ * 127/8 is loopback on Linux), and each proxy sees its snapshot through {@link #seenFromThisHost}, which
  * translates every endpoint address the same way. Cloud Map and the controller hold the real
  * ENI addresses; only what a proxy dials is translated.
  *
- * <p>Second, the snapshot's application port is the spec's, one per service; on one host the
- * apps of two tasks of a service cannot share it, so each proxy's inbound listener forwards to
- * its own app's port instead (on ECS each task has its own loopback and this is not needed).
+ * <p>(The other one-host concern, two apps of a service sharing the spec's application port, is
+ * the proxy's own {@code ProxyServer.Builder.appPort}.)
  */
 public final class OneHostNetwork {
 
@@ -38,15 +37,12 @@ public final class OneHostNetwork {
         return "127." + octets[1] + "." + octets[2] + "." + octets[3];
     }
 
-    /**
-     * The snapshots of {@code source} as the proxy of a task on this host uses them: endpoint
-     * addresses translated to loopback, and the inbound listener forwarding to {@code appPort}.
-     */
-    public static SnapshotSource asSeenBy(SnapshotSource source, int appPort) {
+    /** The snapshots of {@code source} as a proxy on this host uses them: endpoint addresses translated to loopback. */
+    public static SnapshotSource seenFromThisHost(SnapshotSource source) {
         return new SnapshotSource() {
             @Override
             public void start(Consumer<ProxySnapshot> listener) {
-                source.start(snapshot -> listener.accept(translated(snapshot, appPort)));
+                source.start(snapshot -> listener.accept(translated(snapshot)));
             }
 
             @Override
@@ -56,15 +52,14 @@ public final class OneHostNetwork {
         };
     }
 
-    static ProxySnapshot translated(ProxySnapshot snapshot, int appPort) {
-        Inbound in = snapshot.inbound();
+    static ProxySnapshot translated(ProxySnapshot snapshot) {
         List<Cluster> clusters = snapshot.clusters().stream()
                 .map(c -> c.withEndpoints(c.endpoints().stream()
                         .map(e -> new Endpoint(loopbackOf(e.address()), e.port(), e.zone(), e.healthy(), e.workload()))
                         .toList()))
                 .toList();
         return Snapshots.seal(new ProxySnapshot(null, snapshot.mesh(), snapshot.service(), snapshot.identity(),
-                snapshot.trustDomain(), new Inbound(in.port(), appPort, in.protocol(), in.tls(), in.authorization()),
+                snapshot.trustDomain(), snapshot.inbound(),
                 snapshot.outbound(), clusters));
     }
 }
