@@ -20,6 +20,7 @@ import dev.trellis.naming.CloudMapNames;
 import dev.trellis.snapshot.client.cloudmap.CloudMapDirectory;
 import dev.trellis.naming.SsmPaths;
 import dev.trellis.spec.MeshSpec;
+import dev.trellis.spec.Durations;
 import dev.trellis.spec.MeshSpecs;
 import dev.trellis.spec.SpecParameters;
 import dev.trellis.eks.inject.InjectorConfig;
@@ -46,8 +47,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -301,23 +300,15 @@ public final class Main implements Callable<Integer> {
         builder.closing(resync::shutdownNow).closing(pods).closing(k8s);
     }
 
-    /** Durations as {@code 500ms}, {@code 2s}, {@code 1m}. */
+    /** Durations as in specs: {@code 500ms}, {@code 2s}, {@code 1m} ({@link Durations}). */
     static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
-        private static final Pattern FORM = Pattern.compile("(\\d+)(ms|s|m)");
-
         @Override
         public Duration convert(String value) {
-            Matcher m = FORM.matcher(value.strip());
-            if (!m.matches()) {
-                throw new CommandLine.TypeConversionException(
-                        "duration: " + value + " (expected: a number with ms, s or m, such as 2s)");
+            try {
+                return Durations.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
             }
-            long n = Long.parseLong(m.group(1));
-            return switch (m.group(2)) {
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                default -> Duration.ofMinutes(n);
-            };
         }
     }
 }

@@ -114,7 +114,7 @@ class MainTest {
         Result result = run("--spec-file", "a.yaml", "--spec-interval", "soon");
 
         assertThat(result.exitCode).isEqualTo(2);
-        assertThat(result.err).contains("duration: soon (expected: a number with ms, s or m, such as 2s)");
+        assertThat(result.err).contains("duration: soon (expected: a number and a unit, such as 250ms, 15s, 5m or 1h)");
     }
 
     private record Result(int exitCode, String err) {

@@ -3,7 +3,6 @@ package dev.trellis.spec;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.trellis.spec.internal.DurationFormat;
 import dev.trellis.spec.internal.SchemaCheck;
 import dev.trellis.spec.internal.SpecJson;
 import java.lang.reflect.RecordComponent;
@@ -78,6 +77,6 @@ class SchemaInStepTest {
 
     @org.junit.jupiter.api.Test
     void durationPatternIsTheParsersPattern() {
-        assertThat(SCHEMA.at("/$defs/Duration/pattern").asText()).isEqualTo(DurationFormat.PATTERN.pattern());
+        assertThat(SCHEMA.at("/$defs/Duration/pattern").asText()).isEqualTo(Durations.PATTERN.pattern());
     }
 }

@@ -1,6 +1,7 @@
 package dev.trellis.spec.internal;
 
 import dev.trellis.spec.CallerRule;
+import dev.trellis.spec.Durations;
 import dev.trellis.spec.HeaderMatch;
 import dev.trellis.spec.MeshSpec;
 import dev.trellis.spec.QueryMatch;
@@ -155,12 +156,12 @@ public final class SemanticCheck {
 
     private void retry(String path, RetryPolicy retry, Timeouts timeouts) {
         if (retry.perTryTimeout() != null && retry.perTryTimeout().compareTo(timeouts.request()) > 0) {
-            problem(path + ".perTryTimeout", DurationFormat.format(retry.perTryTimeout()),
-                    "<= the request timeout " + DurationFormat.format(timeouts.request()));
+            problem(path + ".perTryTimeout", Durations.format(retry.perTryTimeout()),
+                    "<= the request timeout " + Durations.format(timeouts.request()));
         }
         if (retry.backoff().base().compareTo(retry.backoff().max()) > 0) {
-            problem(path + ".backoff.max", DurationFormat.format(retry.backoff().max()),
-                    ">= backoff.base " + DurationFormat.format(retry.backoff().base()));
+            problem(path + ".backoff.max", Durations.format(retry.backoff().max()),
+                    ">= backoff.base " + Durations.format(retry.backoff().base()));
         }
         if (retry.on().contains(RetryEvent.RETRIABLE_STATUS_CODES) && retry.statusCodes().isEmpty()) {
             problem(path + ".statusCodes", "an empty list", "at least one status when retrying on retriable-status-codes");

@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.ser.std.StdScalarSerializer;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.trellis.spec.Durations;
 import java.io.IOException;
 import java.time.Duration;
 
@@ -63,7 +64,7 @@ public final class SpecJson {
 
         @Override
         public void serialize(Duration value, JsonGenerator gen, SerializerProvider provider) throws IOException {
-            gen.writeString(DurationFormat.format(value));
+            gen.writeString(Durations.format(value));
         }
     }
 
@@ -76,7 +77,7 @@ public final class SpecJson {
         public Duration deserialize(JsonParser p, DeserializationContext ctx) throws IOException {
             String text = p.getValueAsString();
             try {
-                return DurationFormat.parse(text);
+                return Durations.parse(text);
             } catch (IllegalArgumentException e) {
                 return (Duration) ctx.handleWeirdStringValue(Duration.class, text, e.getMessage());
             }

@@ -1,20 +1,24 @@
-package dev.trellis.spec.internal;
+package dev.trellis.spec;
 
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Durations as people write them in specs: {@code 250ms}, {@code 15s}, {@code 5m}, {@code 1h}. */
-public final class DurationFormat {
+/**
+ * Durations as people write them in specs, command lines and plans: {@code 250ms}, {@code 15s},
+ * {@code 5m}, {@code 1h}. One format for the whole project.
+ */
+public final class Durations {
 
     /** Kept equal to the pattern of the schema's Duration definition. */
     public static final Pattern PATTERN = Pattern.compile("^([0-9]{1,9})(ms|s|m|h)$");
 
-    private DurationFormat() {
+    private Durations() {
     }
 
+    /** @throws IllegalArgumentException {@code duration: <text> (expected: ...)} */
     public static Duration parse(String text) {
-        Matcher m = PATTERN.matcher(text);
+        Matcher m = PATTERN.matcher(text == null ? "" : text.strip());
         if (!m.matches()) {
             throw new IllegalArgumentException(
                     "duration: " + text + " (expected: a number and a unit, such as 250ms, 15s, 5m or 1h)");
