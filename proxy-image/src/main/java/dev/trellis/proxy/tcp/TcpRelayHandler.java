@@ -85,8 +85,14 @@ abstract class TcpRelayHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        if (peer != null && peer.isActive()) {
-            peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        if (peer != null) {
+            if (peer.isActive()) {
+                // What was relayed is delivered first, then the peer closes too.
+                peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            } else {
+                // Still connecting (or already gone): nothing to deliver, nothing may stay open.
+                peer.close();
+            }
         }
         ctx.fireChannelInactive();
     }

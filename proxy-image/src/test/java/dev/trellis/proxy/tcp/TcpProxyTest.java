@@ -41,7 +41,9 @@ class TcpProxyTest {
         for (AutoCloseable closeable : toClose) {
             closeable.close();
         }
-        group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        // Stopping the loop closes every relayed channel, which releases what their outbound buffers hold.
+        assertThat(group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS).awaitUninterruptibly(20, TimeUnit.SECONDS))
+                .as("event loop stopped").isTrue();
     }
 
     @Test
