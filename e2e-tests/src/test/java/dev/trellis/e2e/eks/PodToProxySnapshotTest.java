@@ -86,10 +86,19 @@ class PodToProxySnapshotTest {
 
     @AfterEach
     void stopAll() throws Exception {
+        // Newest first; every part is closed even when one fails, and the first failure is reported.
+        Exception first = null;
         for (AutoCloseable part : running) {
-            part.close();
+            try {
+                part.close();
+            } catch (Exception e) {
+                first = first == null ? e : first;
+            }
         }
         running.clear();
+        if (first != null) {
+            throw first;
+        }
     }
 
     @Test

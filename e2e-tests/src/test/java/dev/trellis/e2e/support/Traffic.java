@@ -6,6 +6,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -15,7 +16,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 /**
@@ -109,12 +110,15 @@ public final class Traffic implements AutoCloseable {
         CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new)).handle((v, e) -> null).join();
         List<Phase> phases = new ArrayList<>();
         for (int i = 0; i < names.size(); i++) {
-            long from = i == 0 ? Long.MIN_VALUE : cuts[i - 1];
-            long to = i == cuts.length ? Long.MAX_VALUE : cuts[i];
+            boolean first = i == 0;
+            boolean last = i == cuts.length;
+            long from = first ? 0 : cuts[i - 1];
+            long to = last ? 0 : cuts[i];
+            // nanoTime values are compared by difference, as its Javadoc asks.
             List<Outcome> in = outcomes.stream()
-                    .filter(o -> o.sentAtNanos() - from >= 0 || from == Long.MIN_VALUE)
-                    .filter(o -> to == Long.MAX_VALUE || o.sentAtNanos() - to < 0)
-                    .sorted(java.util.Comparator.comparingLong(Outcome::sentAtNanos)).toList();
+                    .filter(o -> first || o.sentAtNanos() - from >= 0)
+                    .filter(o -> last || o.sentAtNanos() - to < 0)
+                    .sorted(Comparator.comparingLong(Outcome::sentAtNanos)).toList();
             phases.add(new Phase(names.get(i), in));
         }
         return phases;
@@ -123,12 +127,12 @@ public final class Traffic implements AutoCloseable {
     /** Every outcome so far, as one phase, for messages while the traffic runs. */
     public Phase soFar() {
         return new Phase("so far", outcomes.stream()
-                .sorted(java.util.Comparator.comparingLong(Outcome::sentAtNanos)).toList());
+                .sorted(Comparator.comparingLong(Outcome::sentAtNanos)).toList());
     }
 
     /** The successful answers so far whose body satisfies {@code test}, sent after {@code since}. */
-    public long answersSince(long since, Function<String, Boolean> test) {
-        return outcomes.stream().filter(o -> o.sentAtNanos() - since >= 0 && o.ok() && test.apply(o.body())).count();
+    public long answersSince(long since, Predicate<String> body) {
+        return outcomes.stream().filter(o -> o.sentAtNanos() - since >= 0 && o.ok() && body.test(o.body())).count();
     }
 
     @Override
