@@ -98,6 +98,9 @@ class ProxyProcessIT {
             process.destroy(); // SIGTERM
 
             awaitRefused(outbound);
+            HttpResponse<String> whileDraining = get(admin, "/ready");
+            assertThat(whileDraining.statusCode()).isEqualTo(503);
+            assertThat(whileDraining.body()).isEqualTo("not ready: draining\n");
             HttpResponse<String> answered = slow.get(20, TimeUnit.SECONDS);
             assertThat(answered.statusCode()).isEqualTo(200);
             assertThat(answered.body()).isEqualTo("slow answer");
