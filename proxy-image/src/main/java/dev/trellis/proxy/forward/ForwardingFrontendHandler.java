@@ -50,6 +50,7 @@ public abstract class ForwardingFrontendHandler extends ChannelInboundHandlerAda
     private boolean discardingBody;
     private boolean closing;
     private boolean draining;
+    private boolean upgradeSettled;
 
     protected ForwardingFrontendHandler(ForwardingContext context) {
         this.context = context;
@@ -148,6 +149,15 @@ public abstract class ForwardingFrontendHandler extends ChannelInboundHandlerAda
             // An HTTP/2 request that ended with its headers: split, so that every request is head + body.
             head = new DefaultHttpRequest(full.protocolVersion(), full.method(), full.uri(), full.headers());
             whole = new DefaultLastHttpContent(full.content(), full.trailingHeaders());
+        }
+        if (!multiplexed && !upgradeSettled) {
+            // h2c upgrade is offered on a connection's first request; past it, the upgrade handler
+            // (an aggregator in waiting) leaves the request path.
+            upgradeSettled = true;
+            io.netty.channel.ChannelHandler upgrade = ctx.pipeline().get(io.netty.handler.codec.http.HttpServerUpgradeHandler.class);
+            if (upgrade != null) {
+                ctx.pipeline().remove(upgrade);
+            }
         }
         boolean closeAfter = !multiplexed && (draining || !HttpUtil.isKeepAlive(head));
         RoutingTable table = context.tables().get();
