@@ -1,5 +1,13 @@
 package dev.trellis.cli.up;
 
+import dev.trellis.ca.authority.MeshCa;
+import dev.trellis.ca.client.CertificateClient;
+import dev.trellis.ca.client.IssueTransport;
+import dev.trellis.ca.client.ProofSource;
+import dev.trellis.ca.identity.BootstrapTokenVerifier;
+import dev.trellis.ca.identity.IdentityVerifiers;
+import dev.trellis.ca.store.CaStore;
+import dev.trellis.ca.tls.MeshTls;
 import dev.trellis.cli.shop.ShopInstance;
 import dev.trellis.cli.traffic.TrafficGenerator;
 import dev.trellis.controller.Controller;
@@ -8,21 +16,28 @@ import dev.trellis.controller.registry.Registry;
 import dev.trellis.controller.registry.RegisteredInstance;
 import dev.trellis.controller.spec.FileSpecReader;
 import dev.trellis.proxy.ProxyServer;
+import dev.trellis.naming.SpiffeId;
 import dev.trellis.proxy.metrics.ProxyMetrics;
 import dev.trellis.snapshot.client.ControllerSnapshotSource;
 import dev.trellis.spec.MeshSpec;
 import dev.trellis.spec.MeshSpecs;
+import dev.trellis.spec.TlsMode;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.concurrent.TimeUnit;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * A whole mesh on one machine, in this process: the controller in local mode (the spec file,
- * an in-memory registry), and for every instance of the topology an example service with its
- * own proxy, registered in the controller; then constant traffic into the entry service.
+ * an in-memory registry, the mesh CA with a bootstrap token made for this run), and for every
+ * instance of the topology an example service with its own proxy, registered in the controller;
+ * each proxy proves itself with the token, gets a certificate for its service's SPIFFE identity
+ * and speaks mTLS to its peers; then constant traffic into the entry service.
  * {@link #close()} stops all of it.
  */
 public final class LocalMesh implements AutoCloseable {
@@ -46,15 +61,21 @@ public final class LocalMesh implements AutoCloseable {
 
     /** One example service instance and its proxy. */
     public record MeshInstance(String name, String service, String version, ShopInstance app, ProxyServer proxy,
-                               ControllerSnapshotSource source, ProxyMetrics metrics) {
+                               ControllerSnapshotSource source, ProxyMetrics metrics, CertificateClient certificates) {
     }
 
     public static LocalMesh start(Path specFile, LocalTopology topology) throws IOException, InterruptedException {
         MeshSpec spec = MeshSpecs.read(specFile);
         topology.checkedAgainst(spec);
         InMemoryRegistry registry = Registry.inMemory();
+        String bootstrapToken = newToken();
+        MeshCa authority = MeshCa.builder().trustDomain(spec.trustDomain()).mesh(spec.mesh())
+                .store(CaStore.inMemory()).build();
         Controller controller = Controller.builder(new FileSpecReader(specFile), registry)
-                .host("127.0.0.1").port(0).specInterval(Duration.ofSeconds(1)).start();
+                .host("127.0.0.1").port(0).specInterval(Duration.ofSeconds(1))
+                .certificates(authority, IdentityVerifiers.builder()
+                        .bootstrap(BootstrapTokenVerifier.of(spec.trustDomain(), spec.mesh(), bootstrapToken)).build())
+                .start();
         List<MeshInstance> instances = new ArrayList<>();
         List<TrafficGenerator> probes = new ArrayList<>();
         TrafficGenerator traffic = null;
@@ -62,7 +83,7 @@ public final class LocalMesh implements AutoCloseable {
             for (LocalTopology.Instance behaviour : topology.instances()) {
                 for (int i = 1; i <= behaviour.count(); i++) {
                     String name = behaviour.service() + "-" + behaviour.version() + "-" + instances.size();
-                    instances.add(startInstance(controller, registry, behaviour, name));
+                    instances.add(startInstance(controller, registry, spec, bootstrapToken, behaviour, name));
                 }
             }
             awaitReady(instances, Duration.ofSeconds(20));
@@ -84,22 +105,47 @@ public final class LocalMesh implements AutoCloseable {
         }
     }
 
-    private static MeshInstance startInstance(Controller controller, InMemoryRegistry registry,
-                                              LocalTopology.Instance behaviour, String name)
+    private static MeshInstance startInstance(Controller controller, InMemoryRegistry registry, MeshSpec spec,
+                                              String bootstrapToken, LocalTopology.Instance behaviour, String name)
             throws IOException, InterruptedException {
+        CertificateClient certificates = spec.tls() == TlsMode.DISABLED ? null : CertificateClient.builder()
+                .identity(SpiffeId.of(spec.trustDomain(), spec.mesh(), behaviour.service()))
+                .transport(IssueTransport.http(controller.uri()))
+                .proofs(ProofSource.bootstrapToken(bootstrapToken))
+                .build();
+        if (certificates != null) {
+            try {
+                certificates.start().get(20, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                certificates.close();
+                throw new IllegalStateException("certificate of " + name + ": not issued by the controller's CA", e);
+            }
+        }
         ShopInstance app = ShopInstance.start(behaviour, name);
         ControllerSnapshotSource source = ControllerSnapshotSource.builder(controller.uri(), behaviour.service())
                 .proxyId(name).wait(Duration.ofSeconds(20)).build();
         ProxyMetrics metrics = ProxyMetrics.builder().jvmMeters(false).build();
         // Instances of one service share the spec's app port on ECS or EKS (each has its own address);
         // on one machine each needs its own, hence appPort.
-        ProxyServer proxy = ProxyServer.builder(source)
+        ProxyServer.Builder proxyBuilder = ProxyServer.builder(source)
                 .bindAddress("127.0.0.1").inboundPort(0).outboundPort(0).appPort(app.port()).eventLoops(1)
-                .metrics(metrics).build().start();
+                .metrics(metrics);
+        if (certificates != null) {
+            proxyBuilder.tls(MeshTls.forTrustDomain(spec.trustDomain()).follow(certificates));
+        }
+        ProxyServer proxy = proxyBuilder.build().start();
         app.useOutboundProxy(proxy.outboundPort());
         registry.register(new RegisteredInstance(behaviour.service(), name, "127.0.0.1", proxy.inboundPort(),
                 behaviour.version(), "local", true, "local:" + name));
-        return new MeshInstance(name, behaviour.service(), behaviour.version(), app, proxy, source, metrics);
+        return new MeshInstance(name, behaviour.service(), behaviour.version(), app, proxy, source, metrics,
+                certificates);
+    }
+
+    /** A bootstrap token for this run only: proxies of this process prove themselves with it. */
+    private static String newToken() {
+        byte[] random = new byte[24];
+        new SecureRandom().nextBytes(random);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(random);
     }
 
     private static void awaitReady(List<MeshInstance> instances, Duration limit) throws InterruptedException {
@@ -155,6 +201,9 @@ public final class LocalMesh implements AutoCloseable {
             instance.source().close();
             instance.app().close();
             instance.metrics().close();
+            if (instance.certificates() != null) {
+                instance.certificates().close();
+            }
         }
         controller.close();
     }

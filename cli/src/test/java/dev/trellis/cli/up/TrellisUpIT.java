@@ -40,7 +40,7 @@ class TrellisUpIT {
 
     @Test
     @DisplayName("GIVEN the shop WHEN trellis up runs THEN the canary splits 90/10, retries mask the flaky payments, "
-            + "a live edit to 50/50 applies, and SIGINT leaves nothing behind")
+            + "an unlisted caller gets 403 over mTLS, a live edit to 50/50 applies, and SIGINT leaves nothing behind")
     void theShopWorksEndToEnd() throws Exception {
         Path repository = repositoryRoot();
         Path spec = Files.copy(repository.resolve("examples/shop/mesh.yaml"), dir.resolve("mesh.yaml"));
@@ -76,6 +76,11 @@ class TrellisUpIT {
                 .as("its failures were retried").isPositive();
         // AND the canary split is 90/10 within a tight tolerance
         assertThat(v2Share(a, b)).isBetween(0.07, 0.13);
+        // AND the frontend, which payments does not list as a caller, is refused by payments' proxy (mTLS identity)
+        var denied = b.probes().get(0);
+        assertThat(denied.name()).isEqualTo("frontend->payments");
+        assertThat(denied.succeeded()).as("requests payments let through").isZero();
+        assertThat(denied.failuresByStatus()).containsOnlyKeys("403");
         assertThat(started.mesh()).isEqualTo("shop");
 
         // WHEN the spec is edited to 50/50 while it runs
