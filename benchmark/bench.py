@@ -906,7 +906,8 @@ def write_results_md(out: Path, meta: dict, records: list[dict]) -> None:
     direct = next((r for r in records if r["name"] == "direct" and r.get("runs")), None)
     lines = [f"# Trellis benchmark results ({meta['mode']} run, {meta['started']})", ""]
     if meta.get("busy_note", "").startswith("BUSY"):
-        lines += [f"**The machine was busy during this run**: {meta['busy_note']}. Other work delayed the "
+        lines += [f"**The machine was busy during this run**: {meta['busy_note'].split('; ', 1)[1]}. "
+                  "Other work delayed the "
                   "proxies' wake-ups, so the latencies below measure the machine's load more than the proxies; "
                   "the CPU-per-request figures suffer less but are inflated too. Rerun on a quiet machine "
                   "before ranking anything.", ""]
@@ -1038,6 +1039,15 @@ def fmt_max(m: dict | None) -> str:
     return f"{m['best_qps']:.0f}{cpu0}"
 
 
+def write_reports(out: Path, meta: dict, records: list[dict]) -> None:
+    """results.md, latency.png and machine.md: a pure function of results.json."""
+    write_results_md(out, meta, records)
+    chart_problem = write_chart(out, records)
+    if chart_problem:
+        print(f"chart: {chart_problem}", flush=True)
+    write_machine_md(out, meta, records)
+
+
 def write_chart(out: Path, records: list[dict]) -> str | None:
     try:
         import matplotlib
@@ -1077,10 +1087,10 @@ def write_chart(out: Path, records: list[dict]) -> str | None:
 def write_machine_md(out: Path, meta: dict, records: list[dict]) -> None:
     lines = ["# Machine and configuration", "",
              f"- Run: {meta['mode']}, started {meta['started']}, took {meta['elapsed_s']:.0f} s",
-             f"- CPU: {cpu_model()} ({os.cpu_count()} logical CPUs)",
-             f"- Kernel: {platform.release()} ({platform.machine()})",
-             f"- OS: {os_name()}",
-             f"- Memory: {mem_total()}",
+             f"- CPU: {meta['machine']['cpu']}",
+             f"- Kernel: {meta['machine']['kernel']}",
+             f"- OS: {meta['machine']['os']}",
+             f"- Memory: {meta['machine']['memory']}",
              f"- Load average (1, 5, 15 min): at start {meta['loadavg_start']}, at end {meta['loadavg_end']}",
              f"- Pinning: proxy on CPU {CPU_PROXY}; fortio load + upstream on CPU {CPU_LOAD} (taskset)",
              f"- Priority: {meta['priority']}",
@@ -1178,9 +1188,16 @@ def main() -> int:
     parser.add_argument("--nice", type=int, choices=range(-20, 20), metavar="N",
                         help="run proxy, load and upstream at this nice level (e.g. -20 on a busy shared "
                              "machine; it takes CPU from others' work while it runs; recorded in machine.md)")
+    parser.add_argument("--report", type=Path, metavar="DIR",
+                        help="only rewrite the reports of DIR from its results.json (no run)")
     parser.add_argument("--latest", action="store_true",
                         help="also copy the results to results/latest/ (full runs only)")
     args = parser.parse_args()
+    if args.report:
+        saved = json.loads((args.report / "results.json").read_text())
+        write_reports(args.report, saved["meta"], saved["peers"])
+        print(f"reports rewritten from {args.report / 'results.json'}")
+        return 0
 
     peers = [p.strip() for p in args.peers.split(",") if p.strip()]
     unknown = [p for p in peers if p not in PEER_STARTERS]
@@ -1236,12 +1253,11 @@ def main() -> int:
     meta["quiet_wait_s"] = quiet.spent_s if quiet else 0.0
     meta["rerun_s"] = quiet.rerun_spent_s if quiet else 0.0
     meta["busy_note"] = busy_note(records, meta)
+    meta["machine"] = {"cpu": f"{cpu_model()} ({os.cpu_count()} logical CPUs)",
+                       "kernel": f"{platform.release()} ({platform.machine()})",
+                       "os": os_name(), "memory": mem_total()}
     (out / "results.json").write_text(json.dumps({"meta": meta, "peers": records}, indent=2, default=str))
-    write_results_md(out, meta, records)
-    chart_problem = write_chart(out, records)
-    if chart_problem:
-        print(f"chart: {chart_problem}", flush=True)
-    write_machine_md(out, meta, records)
+    write_reports(out, meta, records)
     if args.latest:
         latest = BENCH_DIR / "results" / "latest"
         if latest.exists():
