@@ -71,6 +71,15 @@ public abstract class ForwardingFrontendHandler extends ChannelInboundHandlerAda
         return null;
     }
 
+    /** Called when {@link #admit} refused a request, to count and log the refusal. */
+    protected void refused(RoutingTable table, HttpRequest request, LocalReply reply) {
+    }
+
+    /** What this listener's handlers share. */
+    protected ForwardingContext context() {
+        return context;
+    }
+
     /** The caller's connection: the channel itself for HTTP/1.1, the stream's parent for HTTP/2. */
     protected io.netty.channel.Channel connection() {
         return multiplexed ? ctx.channel().parent() : ctx.channel();
@@ -182,6 +191,7 @@ public abstract class ForwardingFrontendHandler extends ChannelInboundHandlerAda
         }
         LocalReply refusal = admit(table, head, target);
         if (refusal != null) {
+            refused(table, head, refusal);
             localReply(refusal, head, whole, closeAfter);
             return;
         }

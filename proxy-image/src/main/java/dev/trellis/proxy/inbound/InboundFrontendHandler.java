@@ -9,6 +9,9 @@ import dev.trellis.proxy.forward.RequestTarget;
 import dev.trellis.proxy.http.LocalReply;
 import dev.trellis.proxy.routing.CompiledRoute;
 import dev.trellis.snapshot.Authorization;
+import dev.trellis.proxy.accesslog.AccessLog;
+import dev.trellis.proxy.accesslog.AccessLogEntry;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.util.AsciiString;
 
@@ -53,6 +56,20 @@ public final class InboundFrontendHandler extends ForwardingFrontendHandler {
             }
         }
         return LocalReply.FORBIDDEN;
+    }
+
+    /** A refused caller is counted on the inbound route's meters and, when logging, logged with its identity. */
+    @Override
+    protected void refused(RoutingTable table, HttpRequest request, LocalReply reply) {
+        CompiledRoute inbound = table.inbound();
+        inbound.pickTarget().meters().record(reply.status(), 0);
+        AccessLog log = context().accessLog();
+        if (log.enabled()) {
+            SpiffeId identity = caller();
+            log.log(new AccessLogEntry(System.currentTimeMillis(), request.method().name(),
+                    request.headers().get(HttpHeaderNames.HOST), request.uri(), reply.status(), 0, inbound.name(),
+                    null, null, 0, 0, 0, identity == null ? null : identity.uri()));
+        }
     }
 
     private static boolean pathAllowed(Authorization.Rule rule, String path) {

@@ -1,6 +1,7 @@
 package dev.trellis.proxy.metrics;
 
 import dev.trellis.aws.AwsClients;
+import dev.trellis.naming.MetricNames;
 import dev.trellis.proxy.metrics.internal.CloudWatchExport;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -69,17 +70,17 @@ import java.util.concurrent.atomic.LongAdder;
 public final class ProxyMetrics implements AutoCloseable {
 
     /** The route name {@link #forInbound} uses. */
-    public static final String INBOUND_ROUTE = "inbound";
+    public static final String INBOUND_ROUTE = MetricNames.INBOUND_ROUTE;
     /** The cluster name {@link #forInbound} uses: the application beside the proxy. */
-    public static final String LOCAL_APP_CLUSTER = "local-app";
+    public static final String LOCAL_APP_CLUSTER = MetricNames.LOCAL_APP_CLUSTER;
 
-    static final String REQUESTS = "trellis.proxy.requests";
-    static final String REQUEST_DURATION = "trellis.proxy.request.duration";
-    static final String RETRIES = "trellis.proxy.retries";
-    static final String REJECTIONS = "trellis.proxy.circuit.breaker.rejections";
-    static final String EJECTIONS = "trellis.proxy.outlier.ejections";
-    static final String ACTIVE_CONNECTIONS = "trellis.proxy.connections.active";
-    static final String BAD_REQUESTS = "trellis.proxy.bad.requests";
+    static final String REQUESTS = MetricNames.REQUESTS;
+    static final String REQUEST_DURATION = MetricNames.REQUEST_DURATION;
+    static final String RETRIES = MetricNames.RETRIES;
+    static final String REJECTIONS = MetricNames.CIRCUIT_BREAKER_REJECTIONS;
+    static final String EJECTIONS = MetricNames.EJECTIONS;
+    static final String ACTIVE_CONNECTIONS = MetricNames.ACTIVE_CONNECTIONS;
+    static final String BAD_REQUESTS = MetricNames.BAD_REQUESTS;
 
     private static final String[] STATUS_CLASSES = {"none", "1xx", "2xx", "3xx", "4xx", "5xx"};
 

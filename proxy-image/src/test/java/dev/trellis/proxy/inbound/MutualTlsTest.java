@@ -40,6 +40,7 @@ class MutualTlsTest {
         if (ordersApp != null) {
             ordersApp.close();
         }
+        ordersMetrics.close();
     }
 
     private static String spec(String tls, String ordersExtra) {
@@ -54,9 +55,14 @@ class MutualTlsTest {
                         : List.of());
     }
 
-    private static ProxyServer start(ProxySnapshot snapshot, TlsContexts tls, int appPort) throws InterruptedException {
+    private final dev.trellis.proxy.metrics.ProxyMetrics ordersMetrics =
+            dev.trellis.proxy.metrics.ProxyMetrics.builder().jvmMeters(false).build();
+
+    private ProxyServer start(ProxySnapshot snapshot, TlsContexts tls, int appPort) throws InterruptedException {
         return ProxyServer.builder(new StaticSnapshotSource(snapshot)).bindAddress("127.0.0.1").outboundPort(0)
-                .inboundPort(0).eventLoops(1).tls(tls).appPort(appPort).build().start();
+                .inboundPort(0).eventLoops(1).tls(tls).appPort(appPort)
+                .metrics(snapshot.service().equals("orders") ? ordersMetrics : dev.trellis.proxy.metrics.ProxyMetrics.noop())
+                .build().start();
     }
 
     /** Orders' proxy in front of orders' app, then the app's proxy with orders' proxy as the endpoint. */
@@ -165,6 +171,8 @@ class MutualTlsTest {
 
         assertThat(response).startsWith("HTTP/1.1 403 Forbidden\r\n").contains("x-trellis-error: forbidden");
         assertThat(ordersApp.requests()).isZero();
+        assertThat(ordersMetrics.scrape()).containsPattern(
+                "trellis_proxy_requests_total\\{[^}]*route=\"inbound\"[^}]*status=\"4xx\"[^}]*} 1\\.0");
     }
 
     @Test
