@@ -83,6 +83,20 @@ class Http2AndGrpcTest {
     }
 
     @Test
+    @DisplayName("GIVEN an HTTP/2 caller WHEN it sends 1 MiB (16 times the initial flow-control window) THEN it streams through and echoes back whole")
+    void largeBodyUnderFlowControl() throws Exception {
+        String body = "z".repeat(1 << 20);
+        try (H2Client client = H2Client.connect(proxy.outboundPort())) {
+            H2Client.Response response = client.send(
+                    new io.netty.handler.codec.http2.DefaultHttp2Headers().method("POST").scheme("http").authority("web")
+                            .path("/upload"), body);
+
+            assertThat(response.status()).isEqualTo("200");
+            assertThat(response.body()).hasSize(body.length()).isEqualTo(body);
+        }
+    }
+
+    @Test
     @DisplayName("GIVEN a gRPC call WHEN the service answers with data and trailers THEN the caller gets both, grpc-status included")
     void grpcTrailersPassThrough() throws Exception {
         grpcHealthy.behavior(r -> UpstreamServer.respond(200, "\0\0\0\0\5reply",
