@@ -1,5 +1,6 @@
 package dev.trellis.cdk.observability;
 
+import dev.trellis.naming.MetricNames;
 import java.util.List;
 import java.util.Map;
 import software.amazon.awscdk.Duration;
@@ -22,31 +23,31 @@ import software.amazon.awscdk.services.cloudwatch.Metric;
 public final class ProxyMetrics {
 
     /** The metric namespace unless the mesh names another. */
-    public static final String DEFAULT_NAMESPACE = "Trellis";
+    public static final String DEFAULT_NAMESPACE = MetricNames.DEFAULT_NAMESPACE;
 
     /** Responses by status class (counter {@code trellis.proxy.requests}), dimension {@value #STATUS}. */
-    public static final String RESPONSES = "trellis.proxy.requests.count";
+    public static final String RESPONSES = MetricNames.cloudWatchCount(MetricNames.REQUESTS);
     /** Every request, whatever its outcome (the count of timer {@code trellis.proxy.request.duration}). */
-    public static final String REQUESTS = "trellis.proxy.request.duration.count";
+    public static final String REQUESTS = MetricNames.cloudWatchCount(MetricNames.REQUEST_DURATION);
     /** The same timer's percentiles, dimension {@value #PERCENTILE}. */
-    public static final String LATENCY_PERCENTILE = "trellis.proxy.request.duration.percentile.value";
+    public static final String LATENCY_PERCENTILE = MetricNames.cloudWatchPercentile(MetricNames.REQUEST_DURATION);
     /** Tries sent again (counter {@code trellis.proxy.retries}). */
-    public static final String RETRIES = "trellis.proxy.retries.count";
+    public static final String RETRIES = MetricNames.cloudWatchCount(MetricNames.RETRIES);
     /** Hosts ejected by outlier detection (counter {@code trellis.proxy.outlier.ejections}), dimension cluster only. */
-    public static final String EJECTIONS = "trellis.proxy.outlier.ejections.count";
+    public static final String EJECTIONS = MetricNames.cloudWatchCount(MetricNames.EJECTIONS);
 
-    public static final String MESH = "mesh";
-    public static final String LOCAL_SERVICE = "local_service";
-    public static final String SERVICE = "service";
-    public static final String ROUTE = "route";
-    public static final String CLUSTER = "cluster";
-    public static final String STATUS = "status";
-    public static final String PERCENTILE = "phi";
+    public static final String MESH = MetricNames.TAG_MESH;
+    public static final String LOCAL_SERVICE = MetricNames.TAG_LOCAL_SERVICE;
+    public static final String SERVICE = MetricNames.TAG_SERVICE;
+    public static final String ROUTE = MetricNames.TAG_ROUTE;
+    public static final String CLUSTER = MetricNames.TAG_CLUSTER;
+    public static final String STATUS = MetricNames.TAG_STATUS;
+    public static final String PERCENTILE = MetricNames.TAG_PERCENTILE;
 
-    public static final String INBOUND_ROUTE = "inbound";
-    public static final String LOCAL_APP_CLUSTER = "local-app";
-    public static final String SERVER_ERROR = "5xx";
-    public static final String P99 = "0.99";
+    public static final String INBOUND_ROUTE = MetricNames.INBOUND_ROUTE;
+    public static final String LOCAL_APP_CLUSTER = MetricNames.LOCAL_APP_CLUSTER;
+    public static final String SERVER_ERROR = MetricNames.SERVER_ERROR_CLASS;
+    public static final String P99 = MetricNames.P99;
 
     private static final Duration PERIOD = Duration.minutes(1);
 

@@ -1,6 +1,7 @@
 package dev.trellis.cli.up;
 
 import dev.trellis.cli.traffic.TrafficGenerator.TrafficStats;
+import dev.trellis.naming.MetricNames;
 import dev.trellis.snapshot.client.ControllerSnapshotSource;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Meter;
@@ -80,25 +81,25 @@ public record MeshStatus(String mesh, double uptimeSeconds, TrafficStats traffic
             MeterRegistry registry = instance.metrics().registry();
             for (Meter meter : registry.getMeters()) {
                 String name = meter.getId().getName();
-                String service = meter.getId().getTag("service");
-                String route = meter.getId().getTag("route");
-                String cluster = meter.getId().getTag("cluster");
-                if (name.equals("trellis.proxy.outlier.ejections") && meter instanceof Counter c && cluster != null) {
+                String service = meter.getId().getTag(MetricNames.TAG_SERVICE);
+                String route = meter.getId().getTag(MetricNames.TAG_ROUTE);
+                String cluster = meter.getId().getTag(MetricNames.TAG_CLUSTER);
+                if (name.equals(MetricNames.EJECTIONS) && meter instanceof Counter c && cluster != null) {
                     ejectionsByCallerCluster.merge(instance.service() + "|" + cluster, (long) c.count(), Long::sum);
                 }
-                if (service == null || route == null || cluster == null || "inbound".equals(route)) {
+                if (service == null || route == null || cluster == null || MetricNames.INBOUND_ROUTE.equals(route)) {
                     continue;
                 }
                 String key = key(instance.service(), service, route, cluster);
                 long[] c = counts.computeIfAbsent(key, k -> new long[3]);
-                if (name.equals("trellis.proxy.requests") && meter instanceof Counter counter) {
+                if (name.equals(MetricNames.REQUESTS) && meter instanceof Counter counter) {
                     c[0] += (long) counter.count();
-                    if ("2xx".equals(meter.getId().getTag("status"))) {
+                    if ("2xx".equals(meter.getId().getTag(MetricNames.TAG_STATUS))) {
                         c[1] += (long) counter.count();
                     }
-                } else if (name.equals("trellis.proxy.retries") && meter instanceof Counter counter) {
+                } else if (name.equals(MetricNames.RETRIES) && meter instanceof Counter counter) {
                     c[2] += (long) counter.count();
-                } else if (name.equals("trellis.proxy.request.duration") && meter instanceof Timer timer) {
+                } else if (name.equals(MetricNames.REQUEST_DURATION) && meter instanceof Timer timer) {
                     timers.merge(key, timer, (a, b) -> a.count() >= b.count() ? a : b);
                 }
             }
