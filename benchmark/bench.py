@@ -982,9 +982,9 @@ def write_results_md(out: Path, meta: dict, records: list[dict]) -> None:
               "both proxies on CPU 1. It lands with the proxy's mTLS support.", ""]
     lines += ["## Notes", "",
               "- Latency is measured by fortio from the moment it sends each request; percentiles are "
-              f"interpolated inside fortio's histogram buckets ({RESOLUTION_S * 1e6:g} µs wide below 110 µs, "
-              "20 µs up to 200 µs, 50 µs up to 500 µs, 100 µs up to 1 ms, then 1 ms steps), so differences "
-              "of a few µs are noise.",
+              f"interpolated inside fortio's histogram buckets ({RESOLUTION_S * 1e6:g} µs wide up to 110 µs, "
+              "then 20 µs to 0.2 ms, 50 µs to 0.5 ms, 0.1 ms to 1 ms, 0.2 ms to 2 ms, 0.5 ms to 5 ms, 1 ms to "
+              "10 ms, 10-25 ms to 100 ms, coarser to 1 s), so differences of a few µs are noise.",
               "- 'added' = peer percentile minus direct percentile in the same run, same rate.",
               "- 'CPU 1 used by others': busy time of the proxy's core not spent by the proxy (other work on the "
               "machine). A few per cent is normal; more means the numbers in that row are disturbed. A full run "
