@@ -23,6 +23,12 @@ public final class MetricNames {
     public static final String EJECTIONS = "trellis.proxy.outlier.ejections";
     /** Gauge: open connections. Tag: direction. */
     public static final String ACTIVE_CONNECTIONS = "trellis.proxy.connections.active";
+    /**
+     * Gauge: seconds until the proxy's mesh certificate expires. It falls while the CA cannot be
+     * reached (the proxy keeps its certificate meanwhile), so an alarm on it fires long before any
+     * handshake fails.
+     */
+    public static final String CERTIFICATE_EXPIRY = "trellis.proxy.certificate.expiry";
     /** Counter: requests refused before routing. Tag: reason. */
     public static final String BAD_REQUESTS = "trellis.proxy.bad.requests";
 
@@ -52,6 +58,11 @@ public final class MetricNames {
     /** The CloudWatch name of a counter or a timer's count: {@code <meter>.count}. */
     public static String cloudWatchCount(String meter) {
         return meter + ".count";
+    }
+
+    /** The CloudWatch name of a gauge: {@code <meter>.value}. */
+    public static String cloudWatchValue(String meter) {
+        return meter + ".value";
     }
 
     /** The CloudWatch name of a timer's published percentiles: {@code <meter>.percentile.value}. */

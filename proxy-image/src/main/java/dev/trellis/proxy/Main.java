@@ -133,6 +133,9 @@ public final class Main implements Callable<Integer> {
         // With --controller: a mesh certificate before any listener opens, so STRICT never serves plaintext.
         CertificateClient certificates = identity.enabled()
                 ? identity.startCertificateClient(first, Duration.ofSeconds(30)) : null;
+        if (certificates != null) {
+            metrics.certificateExpiry(certificates::secondsUntilExpiry);
+        }
         ProxyServer proxy = ProxyServer.builder(snapshots)
                 .bindAddress(bind).outboundPort(outboundPort).inboundPort(inboundPort).appPort(appPort)
                 .limits(limits).eventLoops(eventLoops).metrics(metrics).accessLog(requests)

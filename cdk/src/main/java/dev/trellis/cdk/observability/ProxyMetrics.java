@@ -83,6 +83,20 @@ public final class ProxyMetrics {
         return inbound(LATENCY_PERCENTILE, "Maximum", Map.of(PERCENTILE, P99));
     }
 
+    /**
+     * The least time left on any of the service's proxies' mesh certificates, in seconds. It falls
+     * when the CA cannot be reached (proxies keep serving on the certificate they hold).
+     */
+    public Metric certificateExpiry() {
+        return Metric.Builder.create()
+                .namespace(namespace)
+                .metricName(MetricNames.cloudWatchValue(MetricNames.CERTIFICATE_EXPIRY))
+                .dimensionsMap(Map.of(MESH, mesh, LOCAL_SERVICE, service))
+                .statistic("Minimum")
+                .period(Duration.minutes(5))
+                .build();
+    }
+
     /** Share of requests not answered with a 5xx, in percent. */
     public MathExpression successRate() {
         return MathExpression.Builder.create()

@@ -62,7 +62,7 @@ class ShopExampleTest {
         }
         template.resourceCountIs("AWS::ServiceDiscovery::PrivateDnsNamespace", 1);
         template.resourceCountIs("AWS::ServiceDiscovery::Service", 3);
-        template.resourceCountIs("AWS::CloudWatch::Alarm", 6);
+        template.resourceCountIs("AWS::CloudWatch::Alarm", 9);
         template.resourceCountIs("AWS::Lambda::Function", 3);
     }
 

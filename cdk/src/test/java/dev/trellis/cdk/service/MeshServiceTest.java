@@ -186,6 +186,19 @@ class MeshServiceTest {
                         "local_service", "catalog", "service", "catalog", "route", "inbound", "cluster", "local-app", "phi", "0.99")));
     }
 
+    @Test
+    @DisplayName("GIVEN a service WHEN synthesized THEN an alarm fires when its proxies' certificates have under 6 h left")
+    void certificateExpiryAlarm() {
+        String description = "A mesh certificate of catalog expires within 6 h: its proxies cannot renew (is the mesh CA reachable?)";
+        http.hasResourceProperties("AWS::CloudWatch::Alarm", Map.of(
+                "AlarmDescription", description,
+                "ComparisonOperator", "LessThanThreshold",
+                "Threshold", 21600,
+                "TreatMissingData", "notBreaching"));
+        assertThat(metricsOfAlarm(description)).containsExactly(new AlarmMetric(
+                "trellis.proxy.certificate.expiry.value", "Minimum", Map.of("mesh", "shop", "local_service", "catalog")));
+    }
+
     /** A metric an alarm reads: its name, statistic and dimensions (in any order). */
     record AlarmMetric(String name, String statistic, Map<String, String> dimensions) {
     }

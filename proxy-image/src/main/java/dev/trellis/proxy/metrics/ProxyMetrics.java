@@ -172,6 +172,20 @@ public final class ProxyMetrics implements AutoCloseable {
     }
 
     /**
+     * Publishes the seconds left on the proxy's mesh certificate ({@link MetricNames#CERTIFICATE_EXPIRY}),
+     * read when meters are published, never on the request path.
+     */
+    public void certificateExpiry(java.util.function.LongSupplier secondsUntilExpiry) {
+        Objects.requireNonNull(secondsUntilExpiry, "secondsUntilExpiry");
+        for (MeterRegistry target : targets) {
+            Gauge.builder(MetricNames.CERTIFICATE_EXPIRY, secondsUntilExpiry, s -> (double) s.getAsLong())
+                    .description("Seconds until the proxy's mesh certificate expires")
+                    .baseUnit("seconds")
+                    .register(target);
+        }
+    }
+
+    /**
      * Where code adds meters of its own (access log drops, TCP bytes, ...): the Prometheus registry,
      * or a composite of it and CloudWatch's when exporting.
      */

@@ -91,6 +91,16 @@ class ProxyMetricsTest {
     }
 
     @Test
+    void givenACertificate_whenItsTimeRunsDown_thenTheExpiryGaugeFollowsIt() {
+        java.util.concurrent.atomic.AtomicLong secondsLeft = new java.util.concurrent.atomic.AtomicLong(86_400);
+        metrics.certificateExpiry(secondsLeft::get);
+
+        assertThat(metrics.scrape()).contains("trellis_proxy_certificate_expiry_seconds{mesh=\"demo\"} 86400.0");
+        secondsLeft.set(3_600);
+        assertThat(metrics.scrape()).contains("trellis_proxy_certificate_expiry_seconds{mesh=\"demo\"} 3600.0");
+    }
+
+    @Test
     void givenBadRequests_whenCounted_thenByReason() {
         metrics.badRequest(BadRequestReason.SMUGGLING);
         metrics.badRequest(BadRequestReason.HEADER_TOO_LARGE);
