@@ -985,7 +985,10 @@ def write_results_md(out: Path, meta: dict, records: list[dict]) -> None:
               f"interpolated inside fortio's histogram buckets ({RESOLUTION_S * 1e6:g} µs wide up to 110 µs, "
               "then 20 µs to 0.2 ms, 50 µs to 0.5 ms, 0.1 ms to 1 ms, 0.2 ms to 2 ms, 0.5 ms to 5 ms, 1 ms to "
               "10 ms, 10-25 ms to 100 ms, coarser to 1 s), so differences of a few µs are noise.",
-              "- 'added' = peer percentile minus direct percentile in the same run, same rate.",
+              "- 'added' = peer percentile minus direct percentile in the same run, same rate. It can be negative "
+              "at p99/p99.9: direct is not a strict floor there (fortio's client and server then run back to back "
+              "on CPU 0 with nothing in between, and the tail of one 10-15 s run is a handful of requests), so "
+              "read added latency at p50/p90 and the tails as an order of magnitude.",
               "- 'CPU 1 used by others': busy time of the proxy's core not spent by the proxy (other work on the "
               "machine). A few per cent is normal; more means the numbers in that row are disturbed. A full run "
               f"reruns, once, a run where that figure passed {DISTURBED_PCT:.0f}% and keeps the less disturbed "

@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# Measures the sidecar proxy's cost per request on 2 cores (DESIGN.md "Benchmark method"):
+# proxy alone on core 1, fortio upstream + load generator on core 0, a fixed rate below
+# saturation. Prints CPU µs/request (utime+stime of all proxy threads), p50/p99 added latency
+# vs. calling the upstream directly, bytes allocated per request (JFR ThreadAllocationStatistics)
+# and, with STRACE=1, syscalls per request. Every figure line carries the machine load.
+#
+#   benchmark/profile-proxy.sh [RATE=2000] [SECONDS=20] [REPEATS=3]
+#   env: WARMUP=60 WARMUP_RATE=5000 STRACE=1 PROFILE=1 (JFR profile recording kept in $OUT) JAVA_OPTS=...
+# The warm-up is long on purpose: C2 keeps compiling for about a minute of load and, until it
+# settles, its CPU is counted against the proxy (after 60 s at 2k req/s the next run still read 3x).
+# The JVM runs with the production image's flags (Dockerfile ENTRYPOINT) unless JAVA_OPTS is set.
+set -euo pipefail
+RATE=${1:-2000}; SECONDS_RUN=${2:-15}; REPEATS=${3:-3}; WARMUP=${WARMUP:-60}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+JAR=$ROOT/proxy-image/target/trellis-proxy.jar
+FORTIO=${FORTIO:-$(command -v fortio || echo ~/go/bin/fortio)}
+OUT=${OUT:-$(mktemp -d /tmp/profile-proxy.XXXX)}
+UP=18180; IN=18181; OUTB=18182; ADMIN=18183
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+load() { uptime | sed 's/.*load average: /load /'; }
+
+taskset -c 0 "$FORTIO" server -http-port 127.0.0.1:$UP -grpc-port disabled -redirect-port disabled \
+    >"$OUT/upstream.log" 2>&1 & PIDS+=($!)
+
+cat >"$OUT/Gen.java" <<'EOF'
+import dev.trellis.snapshot.*; import dev.trellis.spec.MeshSpecs; import java.nio.file.*; import java.util.List;
+public class Gen { public static void main(String[] a) throws Exception {
+  int port = Integer.parseInt(a[0]);
+  Files.writeString(Path.of(a[1]), Snapshots.toJson(SnapshotCompiler.compile(MeshSpecs.parseYaml(
+      "mesh: bench\ntls: DISABLED\nservices:\n  - name: upstream\n    port: 8080\n"),
+      "upstream", (s, v) -> List.of(Endpoint.of("127.0.0.1", port)))));
+} }
+EOF
+java -cp "$JAR" "$OUT/Gen.java" $UP "$OUT/snapshot.json"
+
+cat >"$OUT/alloc.jfc" <<'EOF'
+<?xml version="1.0" encoding="UTF-8"?>
+<configuration version="2.0"><event name="jdk.ThreadAllocationStatistics">
+<setting name="enabled">true</setting><setting name="period">everyChunk</setting></event></configuration>
+EOF
+JFR_OPT=""
+IMAGE_OPTS=$(python3 -c "import json,re,sys;e=json.loads(re.search(r'^ENTRYPOINT (.*)$',open(sys.argv[1]).read(),re.M).group(1));print(' '.join(e[1:e.index('-jar')]))" "$ROOT/proxy-image/Dockerfile")
+if [ "${PROFILE:-0}" = 1 ]; then JFR_OPT="-XX:StartFlightRecording=settings=profile,filename=$OUT/profile.jfr"; fi
+# shellcheck disable=SC2086
+taskset -c 1 java ${JAVA_OPTS-$IMAGE_OPTS} $JFR_OPT -Xlog:gc:file="$OUT/gc.log" -jar "$JAR" --snapshot "$OUT/snapshot.json" \
+    --inbound-port $IN --app-port $UP --outbound-port $OUTB --admin-port $ADMIN --bind 127.0.0.1 \
+    --event-loops 1 >"$OUT/proxy.log" 2>&1 & PROXY=$!; PIDS+=($PROXY)
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$ADMIN/ready" >/dev/null && break; sleep 0.1; done
+curl -sf "http://127.0.0.1:$ADMIN/ready" >/dev/null || { echo "proxy not ready"; cat "$OUT/proxy.log"; exit 1; }
+
+fortio_run() { # url seconds json [rate]
+    taskset -c 0 "$FORTIO" load -quiet -qps "${4:-$RATE}" -c 16 -t "${2}s" -json "$3" "$1" >/dev/null 2>&1
+}
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$PROXY/stat"; }
+jit_ticks() { # the JIT compiler threads' share, to tell warm-up from the request path
+    for t in /proc/$PROXY/task/*; do grep -q Compiler "$t/comm" && awk '{print $14 + $15}' "$t/stat"; done | awk '{s += $1} END {print s + 0}'
+}
+# JFR starts once here, so that its one-off initialisation is not counted in the first run.
+jcmd $PROXY JFR.start name=init settings="$OUT/alloc.jfc" >/dev/null && jcmd $PROXY JFR.stop name=init >/dev/null
+echo "jvm: ${JAVA_OPTS-$IMAGE_OPTS}"; fortio_run "http://127.0.0.1:$IN/?size=1024" "$WARMUP" "$OUT/warmup.json" "${WARMUP_RATE:-5000}"
+
+TCK=$(getconf CLK_TCK)
+for i in $(seq "$REPEATS"); do
+    fortio_run "http://127.0.0.1:$UP/?size=1024" "$SECONDS_RUN" "$OUT/direct$i.json"
+    jcmd $PROXY JFR.start name=alloc settings="$OUT/alloc.jfc" >/dev/null
+    before=$(cpu_ticks); jit_before=$(jit_ticks)
+    fortio_run "http://127.0.0.1:$IN/?size=1024" "$SECONDS_RUN" "$OUT/proxy$i.json"
+    after=$(cpu_ticks); jit=$(( $(jit_ticks) - jit_before ))
+    jcmd $PROXY JFR.stop name=alloc filename="$OUT/alloc$i.jfr" >/dev/null
+    jfr print --events jdk.ThreadAllocationStatistics "$OUT/alloc$i.jfr" >"$OUT/alloc$i.txt"
+    python3 - "$OUT" "$i" "$before" "$after" "$TCK" "$(load)" "$jit" <<'EOF'
+import json, re, sys
+out, i, before, after, tck, load, jit = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), sys.argv[6], int(sys.argv[7])
+def pct(d, p): return next(x["Value"] for x in d["DurationHistogram"]["Percentiles"] if x["Percentile"] == p) * 1e6
+d, p = json.load(open(f"{out}/direct{i}.json")), json.load(open(f"{out}/proxy{i}.json"))
+n = p["DurationHistogram"]["Count"]; ok = p["RetCodes"].get("200", 0)
+# allocated bytes per thread: first and last sample of each thread in the recording
+per = {}
+for tid, b in re.findall(r'thread = .*?javaThreadId = (\d+).*?\n\s*allocated = ([\d.,]+ \w+)', open(f"{out}/alloc{i}.txt").read(), re.S) or []:
+    per.setdefault(tid, []).append(b)
+def parse(s):
+    num, unit = s.split(); num = float(num.replace(",", ""))
+    return num * {"bytes": 1, "byte": 1, "kB": 1e3, "MB": 1e6, "GB": 1e9}[unit]
+alloc = sum(parse(v[-1]) - parse(v[0]) for v in per.values() if len(v) > 1)
+r = dict(run=int(i), requests=n, ok=ok, cpu_us_per_req=(after - before) * 1e6 / tck / n,
+         jit_us_per_req=jit * 1e6 / tck / n,
+         p50_added_us=pct(p, 50) - pct(d, 50), p99_added_us=pct(p, 99) - pct(d, 99),
+         direct_p50_us=pct(d, 50), proxy_p50_us=pct(p, 50), alloc_bytes_per_req=alloc / n, load=load)
+print(json.dumps(r)); open(f"{out}/runs.jsonl", "a").write(json.dumps(r) + "\n")
+EOF
+done
+python3 - "$OUT" "$RATE" <<'EOF'
+import json, statistics, sys
+runs = [json.loads(l) for l in open(f"{sys.argv[1]}/runs.jsonl")]
+m = lambda k: statistics.median(r[k] for r in runs)
+print(f"MEDIAN of {len(runs)} @ {sys.argv[2]} req/s: cpu {m('cpu_us_per_req'):.1f} us/req, added p50 {m('p50_added_us'):.0f} us, "
+      f"p99 {m('p99_added_us'):.0f} us, alloc {m('alloc_bytes_per_req'):.0f} B/req; loads: {[r['load'] for r in runs]}")
+EOF
+
+if [ "${STRACE:-0}" = 1 ]; then
+    timeout 15 strace -c -f -p $PROXY -o "$OUT/strace.txt" & ST=$!; sleep 1
+    fortio_run "http://127.0.0.1:$IN/?size=1024" 5 "$OUT/strace-load.json"
+    kill -INT $ST 2>/dev/null || true; wait $ST 2>/dev/null || true
+    n=$(python3 -c "import json;print(json.load(open('$OUT/strace-load.json'))['DurationHistogram']['Count'])")
+    echo "syscalls during $n requests ($(load)):"; head -15 "$OUT/strace.txt"
+    awk -v n="$n" '/total/{printf "syscalls per request: %.2f\n", $4/n}' "$OUT/strace.txt"
+fi
+echo "artifacts: $OUT"
