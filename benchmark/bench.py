@@ -54,6 +54,7 @@ RATE_KEPT_FRACTION = 0.97  # a fixed-rate run that achieved less fell behind
 RESOLUTION_S = 0.00001
 STARTUP_TIMEOUT_S = 30.0
 QUIET_BUSY_PCT = 10.0      # before a measured run, wait for other work to drop below this
+WARMUP_SETTLED_FRACTION = 0.05  # warm-up ends when CPU/request moves less than this between steps
 DISTURBED_PCT = 15.0       # a run in which others took more of CPU 1 than this is run again, once
 RUN_TIMEOUT_MARGIN_S = 30.0
 
@@ -64,7 +65,8 @@ RUN_TIMEOUT_MARGIN_S = 30.0
 
 @dataclasses.dataclass(frozen=True)
 class Durations:
-    warmup_s: float       # per protocol the peer serves
+    warmup_s: float       # one warm-up step
+    warmup_max_steps: int  # HTTP/1.1 warm-up steps at most, until CPU per request settles
     warmup_qps: int
     fixed_s: float        # HTTP/1.1 fixed-rate scenarios
     other_s: float        # h2c and gRPC fixed-rate scenarios
@@ -75,9 +77,9 @@ class Durations:
     rerun_s: float        # total time the run may spend rerunning disturbed runs
 
 
-FULL = Durations(warmup_s=5, warmup_qps=2000, fixed_s=15, other_s=10,
+FULL = Durations(warmup_s=5, warmup_max_steps=16, warmup_qps=5000, fixed_s=15, other_s=10,
                  probe_s=3, search_s=3, search_steps=4, quiet_wait_s=60, rerun_s=60)
-SMOKE = Durations(warmup_s=0.3, warmup_qps=500, fixed_s=1.5, other_s=1.5,
+SMOKE = Durations(warmup_s=0.3, warmup_max_steps=1, warmup_qps=500, fixed_s=1.5, other_s=1.5,
                   probe_s=1.5, search_s=1, search_steps=0, quiet_wait_s=0, rerun_s=0)
 
 
@@ -433,10 +435,25 @@ def start_trellis(ctx: Context) -> Peer:
                    f"on {first_line([java, '-version'])}"
     # COMMAND LINE: one event loop (as nginx/HAProxy/Envoy get one worker);
     # access log off by default; every port free, never the fixed 15000/15001/9901.
-    return launch(ctx, peer, [java, "-jar", str(jar), "--snapshot", str(snapshot_file),
+    return launch(ctx, peer, [java, *image_jvm_flags(), "-jar", str(jar), "--snapshot", str(snapshot_file),
                               "--bind", "127.0.0.1", "--outbound-port", str(outbound),
                               "--inbound-port", str(free_port()), "--admin-bind", "127.0.0.1",
                               "--admin-port", str(free_port()), "--event-loops", "1", "--access-log", "off"])
+
+
+def image_jvm_flags() -> list[str]:
+    """The JVM flags of the proxy image's ENTRYPOINT (proxy-image/Dockerfile), so the benchmark
+    runs the JVM as it ships (heap caps, GC); [] when the Dockerfile has none."""
+    dockerfile = REPO_DIR / "proxy-image" / "Dockerfile"
+    try:
+        for line in dockerfile.read_text().splitlines():
+            if line.startswith("ENTRYPOINT ["):
+                argv = json.loads(line[len("ENTRYPOINT "):])
+                if "java" in argv[0] and "-jar" in argv:
+                    return argv[1:argv.index("-jar")]
+    except (OSError, ValueError):
+        pass
+    return []
 
 
 def trellis_spec(app_port: int) -> str:
@@ -822,6 +839,32 @@ def run_h2spec(ctx: Context, peer: Peer) -> dict:
     return {"summary": lines[-1].strip() if lines else f"no summary (exit {out.returncode})"}
 
 
+def warm_up(runner: LoadRunner, peer: Peer, d: Durations) -> float:
+    """Warms every path that will be measured; returns the seconds spent.
+
+    HTTP/1.1 runs in steps until the proxy's CPU per request stops falling:
+    a JVM's C2 compiler keeps compiling for a minute or more of load, and its
+    CPU is counted against the proxy until it settles. Native proxies settle
+    at once. h2c and gRPC then get one step each (their code is compiled only
+    once it runs).
+    """
+    spent, previous = 0.0, None
+    for _ in range(d.warmup_max_steps):
+        step = runner.run(peer, "warmup", "h1", d.warmup_qps, d.warmup_s)
+        spent += d.warmup_s
+        current = step.cpu_s_per_1k
+        if current is None or step.failure:
+            break   # direct (nothing to settle) or a failing peer (the measured runs will say)
+        if previous is not None and abs(current - previous) <= WARMUP_SETTLED_FRACTION * previous:
+            break
+        previous = current
+    for protocol in ("h2c", "grpc"):
+        if peer.listeners.port(protocol) is not None:
+            runner.run(peer, "warmup", protocol, d.warmup_qps, d.warmup_s)
+            spent += d.warmup_s
+    return spent
+
+
 def bench_peer(ctx: Context, runner: LoadRunner, name: str, d: Durations, with_h2spec: bool = False) -> dict:
     print(f"== {name}", flush=True)
     record: dict = {"name": name}
@@ -834,11 +877,8 @@ def bench_peer(ctx: Context, runner: LoadRunner, name: str, d: Durations, with_h
             return record
         if peer.startup_s is not None:
             print(f"   ready in {peer.startup_s * 1000:.0f} ms", flush=True)
-        # Warm every path that will be measured (a JIT compiles the HTTP/2 and
-        # gRPC code only once it runs), at a rate below the measured ones.
-        for protocol in ("h1", "h2c", "grpc"):
-            if peer.listeners.port(protocol) is not None:
-                runner.run(peer, "warmup", protocol, d.warmup_qps, d.warmup_s)
+        record["warmup_s"] = warm_up(runner, peer, d)
+        print(f"   warmed up for {record['warmup_s']:.0f} s", flush=True)
         runs = {}
         for sc in SCENARIOS:
             if peer.listeners.port(sc.protocol) is None:

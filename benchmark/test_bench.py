@@ -87,7 +87,7 @@ class FakeRunner:
 
 
 class MaxRateSearch(unittest.TestCase):
-    durations = bench.Durations(warmup_s=0, warmup_qps=0, fixed_s=0, other_s=0, probe_s=1, search_s=1,
+    durations = bench.Durations(warmup_s=0, warmup_max_steps=1, warmup_qps=0, fixed_s=0, other_s=0, probe_s=1, search_s=1,
                                 search_steps=4, quiet_wait_s=0, rerun_s=0)
 
     def test_given_a_limit_between_known_good_and_probe_when_searching_then_best_is_good_and_close_below_it(self):
@@ -118,6 +118,38 @@ class MaxRateSearch(unittest.TestCase):
     def test_given_a_run_that_fell_behind_its_rate_then_it_does_not_count_as_good(self):
         behind = bench.RunResult("x", "h1", 10_000, 1, count=9000, actual_qps=9000, percentiles_s={"99": 0.001})
         self.assertFalse(behind.kept_rate)
+
+
+class WarmUp(unittest.TestCase):
+    durations = bench.Durations(warmup_s=5, warmup_max_steps=16, warmup_qps=5000, fixed_s=0, other_s=0, probe_s=1,
+                                search_s=1, search_steps=0, quiet_wait_s=0, rerun_s=0)
+
+    class JitRunner:
+        """CPU per 1k requests falls while a JIT compiles, then stays flat."""
+
+        def __init__(self, cpu_per_1k):
+            self.cpu_per_1k, self.runs = list(cpu_per_1k), []
+
+        def run(self, peer, scenario, protocol, qps, duration_s):
+            self.runs.append(protocol)
+            cpu = self.cpu_per_1k.pop(0) if protocol == "h1" and self.cpu_per_1k else 0.05
+            return bench.RunResult(scenario, protocol, qps, duration_s, count=1000, actual_qps=qps, proxy_cpu_s=cpu)
+
+    def test_given_cpu_per_request_still_falling_then_warm_up_goes_on_until_it_settles(self):
+        runner = self.JitRunner([0.30, 0.15, 0.08, 0.05, 0.049, 0.049])
+        spent = bench.warm_up(runner, bench.Peer("jvm", LISTENERS), self.durations)
+        self.assertEqual(runner.runs, ["h1"] * 5 + ["h2c", "grpc"])
+        self.assertEqual(spent, 7 * 5)
+
+    def test_given_a_native_proxy_then_warm_up_stops_after_two_steps(self):
+        runner = self.JitRunner([0.05, 0.05, 0.05])
+        bench.warm_up(runner, bench.Peer("native", LISTENERS), self.durations)
+        self.assertEqual(runner.runs, ["h1", "h1", "h2c", "grpc"])
+
+    def test_given_cpu_that_never_settles_then_warm_up_is_bounded(self):
+        runner = self.JitRunner([1.0 / (i + 1) for i in range(100)])
+        bench.warm_up(runner, bench.Peer("jvm", LISTENERS), self.durations)
+        self.assertEqual(runner.runs.count("h1"), self.durations.warmup_max_steps)
 
 
 class TrellisSlot(unittest.TestCase):
