@@ -56,7 +56,7 @@ fortio_run() { # url seconds json [rate]
 }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$PROXY/stat"; }
 jit_ticks() { # the JIT compiler threads' share, to tell warm-up from the request path
-    for t in /proc/$PROXY/task/*; do grep -q Compiler "$t/comm" && awk '{print $14 + $15}' "$t/stat"; done | awk '{s += $1} END {print s + 0}'
+    for t in /proc/$PROXY/task/*; do if grep -q Compiler "$t/comm"; then awk '{print $14 + $15}' "$t/stat"; fi; done | awk '{s += $1} END {print s + 0}'
 }
 # JFR starts once here, so that its one-off initialisation is not counted in the first run.
 jcmd $PROXY JFR.start name=init settings="$OUT/alloc.jfc" >/dev/null && jcmd $PROXY JFR.stop name=init >/dev/null
@@ -96,7 +96,7 @@ python3 - "$OUT" "$RATE" <<'EOF'
 import json, statistics, sys
 runs = [json.loads(l) for l in open(f"{sys.argv[1]}/runs.jsonl")]
 m = lambda k: statistics.median(r[k] for r in runs)
-print(f"MEDIAN of {len(runs)} @ {sys.argv[2]} req/s: cpu {m('cpu_us_per_req'):.1f} us/req, added p50 {m('p50_added_us'):.0f} us, "
+print(f"MEDIAN of {len(runs)} @ {sys.argv[2]} req/s: cpu {m('cpu_us_per_req'):.1f} us/req (JIT {m('jit_us_per_req'):.1f}), added p50 {m('p50_added_us'):.0f} us, "
       f"p99 {m('p99_added_us'):.0f} us, alloc {m('alloc_bytes_per_req'):.0f} B/req; loads: {[r['load'] for r in runs]}")
 EOF
 
