@@ -45,6 +45,14 @@ class DockerfileTest {
     }
 
     @Test
+    void givenTheEntrypoint_whenRead_thenNettyLeakDetectionIsOffBeforeTheJar() {
+        List<String> command = dockerfile.commandLine();
+
+        // Leaks are hunted by the tests (PARANOID); in production the sampled stack traces only cost CPU.
+        assertThat(command).containsSubsequence("-Dio.netty.leakDetection.level=disabled", "-jar");
+    }
+
+    @Test
     void givenAShellFormEntrypoint_whenRead_thenTheErrorSaysWhyExecFormIsNeeded() {
         Dockerfile shellForm = Dockerfile.parse("FROM x\nENTRYPOINT java -jar app.jar\n");
 
