@@ -951,6 +951,10 @@ def write_results_md(out: Path, meta: dict, records: list[dict]) -> None:
                   "proxies' wake-ups, so the latencies below measure the machine's load more than the proxies; "
                   "the CPU-per-request figures suffer less but are inflated too. Rerun on a quiet machine "
                   "before ranking anything.", ""]
+    elif meta.get("busy_note", "").startswith("partly disturbed"):
+        detail = meta["busy_note"][len("partly disturbed: "):].split("; ", 1)[0]
+        lines += [f"**Some runs were disturbed by other work**: {detail}. Read those rows with care; the others "
+                  "ran on a quiet core.", ""]
     if meta["mode"] == "smoke":
         lines += ["**Smoke run**: a few seconds per scenario, for checking the harness only. "
                   "These numbers are not fit for comparison.", ""]
@@ -1205,12 +1209,20 @@ def tool_versions() -> dict:
 
 
 def busy_note(records: list[dict], meta: dict) -> str:
-    others = [(run["cpu1_other_pct"], r["name"], key) for r in records
+    others = [(run["cpu1_other_pct"], f"{r['name']} {key}") for r in records
               for key, run in (r.get("runs") or {}).items() if run and run.get("cpu1_other_pct") is not None]
-    worst = max(others) if others else (0.0, "-", "-")
-    verdict = "quiet" if worst[0] < 5 else ("somewhat busy" if worst[0] < 20 else "BUSY: treat the figures with care")
+    disturbed = sorted((o for o in others if o[0] > 20), reverse=True)
+    worst = max(others) if others else (0.0, "-")
+    if not disturbed:
+        verdict = "quiet" if worst[0] < 5 else "somewhat busy"
+    elif len(disturbed) * 4 > len(others):
+        verdict = "BUSY: treat the figures with care"
+    else:
+        verdict = (f"partly disturbed: {len(disturbed)} of {len(others)} measured runs had other work on more "
+                   f"than 20% of CPU {CPU_PROXY} (" + ", ".join(f"{n} {o:.0f}%" for o, n in disturbed)
+                   + "); read those rows with care, the others ran on a quiet core")
     return (f"{verdict}; other processes used up to {worst[0]:.0f}% of the proxy's core (CPU {CPU_PROXY}) during a "
-            f"measured fixed-rate run (worst: {worst[1]} {worst[2]}); the run waited {meta['quiet_wait_s']:.0f} s "
+            f"measured fixed-rate run (worst: {worst[1]}); the run waited {meta['quiet_wait_s']:.0f} s "
             f"in all for other work to calm down and spent {meta['rerun_s']:.0f} s rerunning disturbed runs "
             f"(once each, keeping the less disturbed); load average {meta['loadavg_start']} at start, "
             f"{meta['loadavg_end']} at end")
@@ -1238,6 +1250,7 @@ def main() -> int:
     args = parser.parse_args()
     if args.report:
         saved = json.loads((args.report / "results.json").read_text())
+        saved["meta"]["busy_note"] = busy_note(saved["peers"], saved["meta"])
         write_reports(args.report, saved["meta"], saved["peers"])
         print(f"reports rewritten from {args.report / 'results.json'}")
         return 0
