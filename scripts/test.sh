@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# The one test command (README, CI): installs what the tests need, then builds and tests every module.
+# The one test command (README, CI): installs what the tests need, builds and tests every module,
+# then checks the benchmark harness (its own tests, and a few seconds of each peer: no thresholds).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-exec mvn -B -ntp verify "$@"
+mvn -B -ntp verify "$@"
+python3 -m unittest benchmark/test_bench.py
+benchmark/run.sh --smoke
