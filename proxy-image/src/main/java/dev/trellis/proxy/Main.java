@@ -1,27 +1,26 @@
 package dev.trellis.proxy;
 
 import dev.trellis.aws.AwsClients;
+import dev.trellis.ca.client.CertificateClient;
 import dev.trellis.naming.MeshPorts;
 import dev.trellis.proxy.accesslog.AccessLog;
 import dev.trellis.proxy.admin.AdminServer;
-import dev.trellis.ca.client.CertificateClient;
 import dev.trellis.proxy.config.FileSnapshotSource;
 import dev.trellis.proxy.config.PrimedSnapshotSource;
-import dev.trellis.snapshot.SnapshotSource;
-import dev.trellis.snapshot.client.ControllerSnapshotSource;
-import dev.trellis.proxy.identity.IdentityOptions;
 import dev.trellis.proxy.http.HttpLimits;
+import dev.trellis.proxy.identity.IdentityOptions;
 import dev.trellis.proxy.lifecycle.Drainer;
 import dev.trellis.proxy.metrics.ProxyMetrics;
 import dev.trellis.proxy.tcp.TcpOutboundListeners;
 import dev.trellis.proxy.tcp.TcpProxy;
 import dev.trellis.snapshot.ProxySnapshot;
+import dev.trellis.snapshot.SnapshotSource;
+import dev.trellis.snapshot.client.ControllerSnapshotSource;
+import dev.trellis.spec.Durations;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -177,24 +176,19 @@ public final class Main implements Callable<Integer> {
     }
 
     /** Durations as in the mesh spec ({@code 500ms}, {@code 20s}, {@code 1m}), or ISO-8601 ({@code PT20S}). */
+    /** Durations as in specs ({@link Durations}: 500ms, 20s, 1m), or ISO-8601 such as PT20S. */
     static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
-        private static final Pattern SHORT = Pattern.compile("([0-9]{1,9})(ms|s|m)");
-
         @Override
         public Duration convert(String value) {
-            Matcher m = SHORT.matcher(value.strip());
-            if (m.matches()) {
-                long amount = Long.parseLong(m.group(1));
-                return switch (m.group(2)) {
-                    case "ms" -> Duration.ofMillis(amount);
-                    case "s" -> Duration.ofSeconds(amount);
-                    default -> Duration.ofMinutes(amount);
-                };
-            }
             try {
-                return Duration.parse(value.strip());
-            } catch (java.time.format.DateTimeParseException e) {
-                throw new CommandLine.TypeConversionException("duration: " + value + " (expected: such as 500ms, 20s, 1m or PT20S)");
+                return Durations.parse(value);
+            } catch (IllegalArgumentException notShort) {
+                try {
+                    return Duration.parse(value.strip());
+                } catch (java.time.format.DateTimeParseException e) {
+                    throw new CommandLine.TypeConversionException(
+                            "duration: " + value + " (expected: such as 500ms, 20s, 1m or PT20S)");
+                }
             }
         }
     }
