@@ -31,6 +31,10 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = "--duration", description = "Stop by itself after this many seconds (default: run until Ctrl-C).")
     Long durationSeconds;
 
+    @Option(names = "--aws-endpoint", paramLabel = "<url>",
+            description = "Register instances in Cloud Map on this AWS API emulator (e.g. a moto server) instead of the controller's memory.")
+    java.net.URI awsEndpoint;
+
     @Option(names = "--plain", description = "Print a summary line every few seconds instead of redrawing the screen.")
     boolean plain;
 
@@ -38,7 +42,7 @@ final class UpCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         LocalTopology topology = LocalTopology.forSpec(spec, MeshSpecs.read(spec));
         System.out.println("Starting the local mesh of " + spec + " ...");
-        LocalMesh mesh = LocalMesh.start(spec, topology);
+        LocalMesh mesh = LocalMesh.start(spec, topology, awsEndpoint);
         boolean terminal = !plain && System.console() != null;
         StatusBoard board = StatusBoard.start(mesh, statusPort, new LiveView(System.out, terminal));
         System.out.println("Mesh '" + mesh.mesh() + "' is up: controller " + mesh.controller().uri()

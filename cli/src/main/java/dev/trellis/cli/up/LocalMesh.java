@@ -8,17 +8,24 @@ import dev.trellis.ca.identity.BootstrapTokenVerifier;
 import dev.trellis.ca.identity.IdentityVerifiers;
 import dev.trellis.ca.store.CaStore;
 import dev.trellis.ca.tls.MeshTls;
+import dev.trellis.aws.AwsClients;
 import dev.trellis.cli.shop.ShopInstance;
+import dev.trellis.cloudmap.Workload;
+import dev.trellis.cloudmap.WorkloadKind;
+import dev.trellis.cloudmap.registrar.CloudMapRegistrar;
 import dev.trellis.cli.traffic.TrafficGenerator;
 import dev.trellis.controller.Controller;
+import dev.trellis.controller.registry.CloudMapRegistry;
 import dev.trellis.controller.registry.InMemoryRegistry;
 import dev.trellis.controller.registry.Registry;
 import dev.trellis.controller.registry.RegisteredInstance;
 import dev.trellis.controller.spec.FileSpecReader;
 import dev.trellis.proxy.ProxyServer;
+import dev.trellis.naming.CloudMapNames;
 import dev.trellis.naming.SpiffeId;
 import dev.trellis.proxy.metrics.ProxyMetrics;
 import dev.trellis.snapshot.client.ControllerSnapshotSource;
+import dev.trellis.snapshot.client.cloudmap.CloudMapDirectory;
 import dev.trellis.spec.MeshSpec;
 import dev.trellis.spec.MeshSpecs;
 import dev.trellis.spec.TlsMode;
@@ -28,6 +35,9 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.concurrent.TimeUnit;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.services.servicediscovery.ServiceDiscoveryClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,18 +74,58 @@ public final class LocalMesh implements AutoCloseable {
                                ControllerSnapshotSource source, ProxyMetrics metrics, CertificateClient certificates) {
     }
 
+    /** Where instances are registered: the controller's memory, or Cloud Map on an emulator. */
+    @FunctionalInterface
+    private interface InstanceRegistrar {
+        void register(String service, String name, int port, String version);
+    }
+
     public static LocalMesh start(Path specFile, LocalTopology topology) throws IOException, InterruptedException {
+        return start(specFile, topology, null);
+    }
+
+    /**
+     * With {@code awsEndpoint} (an AWS API emulator such as the moto server), instances are
+     * registered in Cloud Map (namespace {@code <mesh>.local}, created if missing) and the
+     * controller reads them from there, as it does on AWS.
+     */
+    public static LocalMesh start(Path specFile, LocalTopology topology, URI awsEndpoint)
+            throws IOException, InterruptedException {
         MeshSpec spec = MeshSpecs.read(specFile);
         topology.checkedAgainst(spec);
-        InMemoryRegistry registry = Registry.inMemory();
+        Registry registry;
+        InstanceRegistrar instanceRegistrar;
+        AwsClients aws = null;
+        if (awsEndpoint == null) {
+            InMemoryRegistry memory = Registry.inMemory();
+            registry = memory;
+            instanceRegistrar = (service, name, port, version) -> memory.register(new RegisteredInstance(
+                    service, name, "127.0.0.1", port, version, "local", true, "local:" + name));
+        } else {
+            aws = AwsClients.builder().region("us-east-1").endpointOverride(awsEndpoint)
+                    .credentialsProvider(StaticCredentialsProvider.create(
+                            AwsBasicCredentials.create("trellis-local", "trellis-local")))
+                    .build();
+            String namespace = CloudMapNames.namespace(spec.mesh());
+            ensureNamespace(aws.serviceDiscovery(), namespace);
+            registry = new CloudMapRegistry(CloudMapDirectory.of(aws.serviceDiscovery()), namespace,
+                    Duration.ofSeconds(1));
+            CloudMapRegistrar cloudMap = CloudMapRegistrar.of(aws.serviceDiscovery());
+            instanceRegistrar = (service, name, port, version) -> cloudMap.register(Workload.builder()
+                    .mesh(spec.mesh()).service(service).version(version).address("127.0.0.1").port(port)
+                    .workload(WorkloadKind.LOCAL, name).healthy(true).build());
+        }
         String bootstrapToken = newToken();
         MeshCa authority = MeshCa.builder().trustDomain(spec.trustDomain()).mesh(spec.mesh())
                 .store(CaStore.inMemory()).build();
-        Controller controller = Controller.builder(new FileSpecReader(specFile), registry)
+        Controller.Builder controllerBuilder = Controller.builder(new FileSpecReader(specFile), registry)
                 .host("127.0.0.1").port(0).specInterval(Duration.ofSeconds(1))
                 .certificates(authority, IdentityVerifiers.builder()
-                        .bootstrap(BootstrapTokenVerifier.of(spec.trustDomain(), spec.mesh(), bootstrapToken)).build())
-                .start();
+                        .bootstrap(BootstrapTokenVerifier.of(spec.trustDomain(), spec.mesh(), bootstrapToken)).build());
+        if (aws != null) {
+            controllerBuilder.closing(aws);
+        }
+        Controller controller = controllerBuilder.start();
         List<MeshInstance> instances = new ArrayList<>();
         List<TrafficGenerator> probes = new ArrayList<>();
         TrafficGenerator traffic = null;
@@ -83,7 +133,7 @@ public final class LocalMesh implements AutoCloseable {
             for (LocalTopology.Instance behaviour : topology.instances()) {
                 for (int i = 1; i <= behaviour.count(); i++) {
                     String name = behaviour.service() + "-" + behaviour.version() + "-" + instances.size();
-                    instances.add(startInstance(controller, registry, spec, bootstrapToken, behaviour, name));
+                    instances.add(startInstance(controller, instanceRegistrar, spec, bootstrapToken, behaviour, name));
                 }
             }
             awaitReady(instances, Duration.ofSeconds(20));
@@ -105,7 +155,7 @@ public final class LocalMesh implements AutoCloseable {
         }
     }
 
-    private static MeshInstance startInstance(Controller controller, InMemoryRegistry registry, MeshSpec spec,
+    private static MeshInstance startInstance(Controller controller, InstanceRegistrar registrar, MeshSpec spec,
                                               String bootstrapToken, LocalTopology.Instance behaviour, String name)
             throws IOException, InterruptedException {
         CertificateClient certificates = spec.tls() == TlsMode.DISABLED ? null : CertificateClient.builder()
@@ -135,10 +185,30 @@ public final class LocalMesh implements AutoCloseable {
         }
         ProxyServer proxy = proxyBuilder.build().start();
         app.useOutboundProxy(proxy.outboundPort());
-        registry.register(new RegisteredInstance(behaviour.service(), name, "127.0.0.1", proxy.inboundPort(),
-                behaviour.version(), "local", true, "local:" + name));
+        registrar.register(behaviour.service(), name, proxy.inboundPort(), behaviour.version());
         return new MeshInstance(name, behaviour.service(), behaviour.version(), app, proxy, source, metrics,
                 certificates);
+    }
+
+    /** The mesh's Cloud Map namespace, created on the emulator when missing (the CDK creates it on AWS). */
+    private static void ensureNamespace(ServiceDiscoveryClient cloudMap, String namespace) throws InterruptedException {
+        if (hasNamespace(cloudMap, namespace)) {
+            return;
+        }
+        cloudMap.createHttpNamespace(r -> r.name(namespace).creatorRequestId("trellis-up-" + namespace));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!hasNamespace(cloudMap, namespace)) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("namespace: " + namespace + " not created within 20s (expected: Cloud Map to create it)");
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    private static boolean hasNamespace(ServiceDiscoveryClient cloudMap, String namespace) {
+        return cloudMap.listNamespacesPaginator(r -> { }).stream()
+                .flatMap(page -> page.namespaces().stream())
+                .anyMatch(n -> n.name().equals(namespace));
     }
 
     /** A bootstrap token for this run only: proxies of this process prove themselves with it. */

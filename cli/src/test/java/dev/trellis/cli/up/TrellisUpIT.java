@@ -42,7 +42,7 @@ class TrellisUpIT {
     @DisplayName("GIVEN the shop WHEN trellis up runs THEN the canary splits 90/10, retries mask the flaky payments, "
             + "an unlisted caller gets 403 over mTLS, a live edit to 50/50 applies, and SIGINT leaves nothing behind")
     void theShopWorksEndToEnd() throws Exception {
-        Path repository = repositoryRoot();
+        Path repository = ShopExample.repositoryRoot();
         Path spec = Files.copy(repository.resolve("examples/shop/mesh.yaml"), dir.resolve("mesh.yaml"));
         Files.copy(repository.resolve("examples/shop/local.yaml"), dir.resolve("local.yaml"));
         int statusPort = freePort();
@@ -181,14 +181,5 @@ class TrellisUpIT {
 
     private static String javaBin() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    }
-
-    private static Path repositoryRoot() {
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            if (Files.exists(p.resolve("examples/shop/mesh.yaml"))) {
-                return p;
-            }
-        }
-        throw new IllegalStateException("repository root not found");
     }
 }
