@@ -3,6 +3,8 @@ package dev.trellis.proxy.tcp;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -40,10 +42,12 @@ public final class TcpProxy implements AutoCloseable {
     }
 
     private final Channel serverChannel;
+    private final ChannelGroup connections;
     private final TcpMeters meters;
 
-    private TcpProxy(Channel serverChannel, TcpMeters meters) {
+    private TcpProxy(Channel serverChannel, ChannelGroup connections, TcpMeters meters) {
         this.serverChannel = serverChannel;
+        this.connections = connections;
         this.meters = meters;
     }
 
@@ -65,10 +69,15 @@ public final class TcpProxy implements AutoCloseable {
         return meters;
     }
 
-    /** Stops accepting; relayed connections go on until they end or their event loop stops. */
+    /**
+     * Stops accepting and closes the callers' connections still open (their upstream connections
+     * follow once what was relayed is flushed). A drain stops accepting first, through
+     * {@link #serverChannel()}, and lets connections end on their own before this.
+     */
     @Override
     public void close() {
         serverChannel.close().awaitUninterruptibly();
+        connections.close().awaitUninterruptibly();
     }
 
     /** Settings of a TCP pass-through listener. Not thread-safe. */
@@ -151,6 +160,7 @@ public final class TcpProxy implements AutoCloseable {
             }
             TcpMeters meters = new TcpMeters(registry, cluster);
             Settings settings = new Settings(upstreams, connectTimeout, socketChannelType, meters);
+            ChannelGroup connections = new DefaultChannelGroup(group.next());
             Channel channel = new ServerBootstrap()
                     .group(group)
                     .channel(serverChannelType)
@@ -160,13 +170,14 @@ public final class TcpProxy implements AutoCloseable {
                     .childHandler(new ChannelInitializer<Channel>() {
                         @Override
                         protected void initChannel(Channel ch) {
+                            connections.add(ch);
                             ch.pipeline().addLast("tcp-frontend", new TcpFrontendHandler(settings));
                         }
                     })
                     .bind(bindAddress, port)
                     .syncUninterruptibly()
                     .channel();
-            return new TcpProxy(channel, meters);
+            return new TcpProxy(channel, connections, meters);
         }
     }
 }
