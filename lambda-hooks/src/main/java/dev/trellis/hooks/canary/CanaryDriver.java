@@ -1,6 +1,7 @@
 package dev.trellis.hooks.canary;
 
 import dev.trellis.hooks.HookDurations;
+import dev.trellis.naming.MetricNames;
 import dev.trellis.spec.WeightedTarget;
 import java.time.Clock;
 import java.time.Duration;
@@ -185,7 +186,7 @@ public final class CanaryDriver {
         if (failures.isEmpty() && canary.p99Latency().isEmpty()) {
             return hold(state, now, state.failedChecks(), "canary p99 latency: no data" + window
                     + " (expected: the proxies' " + ProxyMetricNames.LATENCY_PERCENTILE + " with phi "
-                    + ProxyMetricNames.P99 + ")", canary, baseline);
+                    + MetricNames.P99 + ")", canary, baseline);
         }
         if (!failures.isEmpty()) {
             int failed = state.failedChecks() + 1;

@@ -1,5 +1,7 @@
 package dev.trellis.hooks.canary;
 
+import dev.trellis.naming.MetricNames;
+import dev.trellis.snapshot.Cluster;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -44,7 +46,7 @@ public final class CloudWatchCanaryMetrics implements CanaryMetrics {
 
     /** Metrics in the proxies' namespace, {@value ProxyMetricNames#NAMESPACE}. */
     public static CloudWatchCanaryMetrics of(CloudWatchClient cloudWatch) {
-        return new CloudWatchCanaryMetrics(cloudWatch, ProxyMetricNames.NAMESPACE);
+        return new CloudWatchCanaryMetrics(cloudWatch, MetricNames.DEFAULT_NAMESPACE);
     }
 
     /** Metrics in another namespace, for proxies configured with one. */
@@ -55,12 +57,12 @@ public final class CloudWatchCanaryMetrics implements CanaryMetrics {
     @Override
     public StepMetrics read(String service, String route, String version, Instant from, Instant to) {
         List<DimensionFilter> routeFilter = List.of(
-                filter(ProxyMetricNames.SERVICE, service),
-                filter(ProxyMetricNames.ROUTE, route),
-                filter(ProxyMetricNames.CLUSTER, ProxyMetricNames.cluster(service, version)));
+                filter(MetricNames.TAG_SERVICE, service),
+                filter(MetricNames.TAG_ROUTE, route),
+                filter(MetricNames.TAG_CLUSTER, Cluster.name(service, version)));
         List<Metric> requestSeries = list(ProxyMetricNames.REQUESTS, routeFilter);
         List<DimensionFilter> p99Filter = new ArrayList<>(routeFilter);
-        p99Filter.add(filter(ProxyMetricNames.PHI, ProxyMetricNames.P99));
+        p99Filter.add(filter(MetricNames.TAG_PERCENTILE, MetricNames.P99));
         List<Metric> latencySeries = list(ProxyMetricNames.LATENCY_PERCENTILE, p99Filter);
 
         List<MetricDataQuery> queries = new ArrayList<>();
@@ -79,7 +81,7 @@ public final class CloudWatchCanaryMetrics implements CanaryMetrics {
             if (result.id().startsWith("r")) {
                 long count = Math.round(result.values().stream().mapToDouble(Double::doubleValue).sum());
                 requests += count;
-                if (ProxyMetricNames.SERVER_ERROR_CLASS.equals(dimension(metric, ProxyMetricNames.STATUS))) {
+                if (MetricNames.SERVER_ERROR_CLASS.equals(dimension(metric, MetricNames.TAG_STATUS))) {
                     serverErrors += count;
                 }
             } else {

@@ -1,13 +1,14 @@
 package dev.trellis.hooks.canary;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
+import dev.trellis.naming.MetricNames;
 import dev.trellis.proxy.metrics.ProxyMetrics;
 import dev.trellis.testing.aws.AwsEmulator;
 import dev.trellis.testing.aws.WithAwsEmulator;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+
 
 /**
  * The contract between the proxy and the canary driver: what the proxy's own meters publish
@@ -56,7 +57,7 @@ class ProxyPublishedMetricsTest {
     private static ProxyMetrics proxy(AwsEmulator aws, String caller) {
         return ProxyMetrics.builder()
                 .commonTag("local_service", caller)
-                .cloudWatch(ProxyMetricNames.NAMESPACE, aws.clients())
+                .cloudWatch(MetricNames.DEFAULT_NAMESPACE, aws.clients())
                 .jvmMeters(false)
                 .build();
     }

@@ -1,5 +1,7 @@
 package dev.trellis.hooks.canary;
 
+import dev.trellis.naming.MetricNames;
+import dev.trellis.snapshot.Cluster;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -30,19 +32,19 @@ final class ProxyTraffic {
         data.add(count(caller, service, route, version, "5xx", serverErrors, at));
         data.add(MetricDatum.builder()
                 .metricName(ProxyMetricNames.LATENCY_PERCENTILE)
-                .dimensions(dimensions(caller, service, route, version, ProxyMetricNames.PHI, ProxyMetricNames.P99))
+                .dimensions(dimensions(caller, service, route, version, MetricNames.TAG_PERCENTILE, MetricNames.P99))
                 .unit(StandardUnit.MILLISECONDS)
                 .value((double) p99.toMillis())
                 .timestamp(at)
                 .build());
-        cloudWatch.putMetricData(r -> r.namespace(ProxyMetricNames.NAMESPACE).metricData(data));
+        cloudWatch.putMetricData(r -> r.namespace(MetricNames.DEFAULT_NAMESPACE).metricData(data));
     }
 
     private static MetricDatum count(String caller, String service, String route, String version, String status,
                                      long value, Instant at) {
         return MetricDatum.builder()
                 .metricName(ProxyMetricNames.REQUESTS)
-                .dimensions(dimensions(caller, service, route, version, ProxyMetricNames.STATUS, status))
+                .dimensions(dimensions(caller, service, route, version, MetricNames.TAG_STATUS, status))
                 .unit(StandardUnit.COUNT)
                 .value((double) value)
                 .timestamp(at)
@@ -53,9 +55,9 @@ final class ProxyTraffic {
                                               String extraName, String extraValue) {
         return List.of(
                 Dimension.builder().name("local_service").value(caller).build(),
-                Dimension.builder().name(ProxyMetricNames.SERVICE).value(service).build(),
-                Dimension.builder().name(ProxyMetricNames.ROUTE).value(route).build(),
-                Dimension.builder().name(ProxyMetricNames.CLUSTER).value(ProxyMetricNames.cluster(service, version)).build(),
+                Dimension.builder().name(MetricNames.TAG_SERVICE).value(service).build(),
+                Dimension.builder().name(MetricNames.TAG_ROUTE).value(route).build(),
+                Dimension.builder().name(MetricNames.TAG_CLUSTER).value(Cluster.name(service, version)).build(),
                 Dimension.builder().name(extraName).value(extraValue).build());
     }
 }
