@@ -21,7 +21,8 @@ import java.util.Optional;
  * {"format":"trellis-mesh-ca/v1",
  *  "active":{"certificate":"-----BEGIN CERTIFICATE-----...","privateKey":"-----BEGIN PRIVATE KEY-----..."},
  *  "next":{"certificate":"...","kmsKeyId":"arn:aws:kms:..."},
- *  "retiring":[{"certificate":"...","trustedUntil":"2026-11-27T08:00:00Z"}]}
+ *  "retiring":[{"certificate":"...","trustedUntil":"2026-11-27T08:00:00Z"}],
+ *  "revoked":[{"serial":"5f3a...","identity":"spiffe://...","revokedAt":"...","expiresBy":"..."}]}
  * }</pre>
  */
 public final class CaMaterialJson {
@@ -45,6 +46,12 @@ public final class CaMaterialJson {
             retiring.addObject()
                     .put("certificate", Pem.encodeCertificates(List.of(old.certificate())))
                     .put("trustedUntil", old.trustedUntil().toString());
+        }
+        ArrayNode revoked = root.putArray("revoked");
+        for (RevokedCertificate entry : material.revoked()) {
+            ObjectNode node = revoked.addObject().put("serial", entry.serial().toString(16));
+            entry.identity().ifPresent(identity -> node.put("identity", identity));
+            node.put("revokedAt", entry.revokedAt().toString()).put("expiresBy", entry.expiresBy().toString());
         }
         try {
             return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root);
@@ -81,7 +88,29 @@ public final class CaMaterialJson {
             retiring.add(new RetiringRoot(certificate(path + ".certificate", old.path("certificate")),
                     instant(path + ".trustedUntil", old.path("trustedUntil"))));
         }
-        return new CaMaterial(active, next, retiring);
+        // Absent in documents written before revocation existed: nothing revoked then.
+        List<RevokedCertificate> revoked = new ArrayList<>();
+        index = 0;
+        for (JsonNode entry : root.path("revoked")) {
+            String path = source + ".revoked[" + index++ + "]";
+            revoked.add(new RevokedCertificate(serial(path + ".serial", entry.path("serial")),
+                    Optional.ofNullable(entry.path("identity").asText(null)),
+                    instant(path + ".revokedAt", entry.path("revokedAt")),
+                    instant(path + ".expiresBy", entry.path("expiresBy"))));
+        }
+        return new CaMaterial(active, next, retiring, revoked);
+    }
+
+    private static java.math.BigInteger serial(String path, JsonNode node) {
+        try {
+            java.math.BigInteger serial = new java.math.BigInteger(node.asText(""), 16);
+            if (serial.signum() > 0) {
+                return serial;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(path + ": " + node + " (expected: a positive serial number in hex)");
     }
 
     private static ObjectNode generation(CaGeneration generation) {

@@ -52,6 +52,7 @@ public final class MeshTls {
     private final SslProvider provider;
     private final PeerRejections rejections;
     private final Clock clock;
+    private final RevocationCheck revocations;
     private final ApplicationProtocolConfig alpn;
 
     private MeshTls(Builder builder) {
@@ -67,6 +68,7 @@ public final class MeshTls {
                 : OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
         this.rejections = builder.rejections;
         this.clock = builder.clock;
+        this.revocations = builder.revocations;
     }
 
     /** A builder; the trust domain is required. */
@@ -130,7 +132,7 @@ public final class MeshTls {
 
     /** A verifier for the bundle that came with {@code key}. */
     public PeerVerifier verifier(CertifiedKey key) {
-        return PeerVerifier.of(trustDomain, key.trustBundle(), rejections, clock);
+        return PeerVerifier.of(trustDomain, key.trustBundle(), rejections, clock, revocations);
     }
 
     private SslContextBuilder configure(SslContextBuilder builder, CertifiedKey key, Optional<SpiffeId> expectedServer) {
@@ -152,6 +154,7 @@ public final class MeshTls {
         private SslProvider provider;
         private PeerRejections rejections = new PeerRejections();
         private Clock clock = Clock.systemUTC();
+        private RevocationCheck revocations = RevocationCheck.none();
         private List<String> applicationProtocols = DEFAULT_APPLICATION_PROTOCOLS;
 
         private Builder() {
@@ -187,6 +190,15 @@ public final class MeshTls {
         /** The clock validity windows are judged by; system UTC by default. */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * Which peer leaves are revoked, asked on every handshake (such as
+         * {@link dev.trellis.ca.client.RevocationListClient}); {@link RevocationCheck#none()} by default.
+         */
+        public Builder revocations(RevocationCheck revocations) {
+            this.revocations = Objects.requireNonNull(revocations, "revocations");
             return this;
         }
 

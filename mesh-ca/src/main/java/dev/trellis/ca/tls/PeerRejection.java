@@ -15,5 +15,7 @@ public enum PeerRejection {
     /** Not exactly one URI SAN, or it is not a SPIFFE ID of this trust domain. */
     WRONG_SAN,
     /** A valid mesh identity, but not the one expected for the service called. */
-    WRONG_IDENTITY
+    WRONG_IDENTITY,
+    /** The leaf's serial is on the mesh CA's revocation list. */
+    REVOKED
 }

@@ -23,8 +23,8 @@ import java.util.Set;
 /**
  * Decides whether a peer's certificate chain carries a mesh identity: the leaf is inside its
  * validity window, the chain leads to a root of the trust bundle, and the leaf has exactly one URI
- * SAN, a {@link SpiffeId} of this trust domain (and, when calling a service, the one expected for it).
- * Every refusal is counted in {@link PeerRejections} and logged with its reason.
+ * SAN, a {@link SpiffeId} of this trust domain (and, when calling a service, the one expected for it),
+ * and the leaf is not on the mesh CA's revocation list ({@link RevocationCheck}). Every refusal is counted in {@link PeerRejections} and logged with its reason.
  */
 public final class PeerVerifier {
 
@@ -35,8 +35,10 @@ public final class PeerVerifier {
     private final Set<TrustAnchor> anchors = new HashSet<>();
     private final PeerRejections rejections;
     private final Clock clock;
+    private final RevocationCheck revocations;
 
-    private PeerVerifier(String trustDomain, List<X509Certificate> trustBundle, PeerRejections rejections, Clock clock) {
+    private PeerVerifier(String trustDomain, List<X509Certificate> trustBundle, PeerRejections rejections, Clock clock,
+                         RevocationCheck revocations) {
         this.trustDomain = Objects.requireNonNull(trustDomain, "trustDomain");
         this.trustBundle = List.copyOf(trustBundle);
         if (this.trustBundle.isEmpty()) {
@@ -47,16 +49,23 @@ public final class PeerVerifier {
         }
         this.rejections = Objects.requireNonNull(rejections, "rejections");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.revocations = Objects.requireNonNull(revocations, "revocations");
     }
 
     /** A verifier for peers of {@code trustDomain} chaining to {@code trustBundle}, counting into {@code rejections}. */
     public static PeerVerifier of(String trustDomain, List<X509Certificate> trustBundle, PeerRejections rejections) {
-        return new PeerVerifier(trustDomain, trustBundle, rejections, Clock.systemUTC());
+        return new PeerVerifier(trustDomain, trustBundle, rejections, Clock.systemUTC(), RevocationCheck.none());
     }
 
     /** As {@link #of(String, List, PeerRejections)}, judging validity windows by {@code clock}. */
     public static PeerVerifier of(String trustDomain, List<X509Certificate> trustBundle, PeerRejections rejections, Clock clock) {
-        return new PeerVerifier(trustDomain, trustBundle, rejections, clock);
+        return new PeerVerifier(trustDomain, trustBundle, rejections, clock, RevocationCheck.none());
+    }
+
+    /** As {@link #of(String, List, PeerRejections, Clock)}, refusing leaves {@code revocations} says are revoked. */
+    public static PeerVerifier of(String trustDomain, List<X509Certificate> trustBundle, PeerRejections rejections, Clock clock,
+                                  RevocationCheck revocations) {
+        return new PeerVerifier(trustDomain, trustBundle, rejections, clock, revocations);
     }
 
     /** The roots this verifier accepts. */
@@ -103,6 +112,12 @@ public final class PeerVerifier {
         }
         validatePath(chain, now);
         SpiffeId identity = spiffeId(leaf);
+        // After the path check: only a leaf the mesh CA signed can be revoked by it.
+        if (revocations.isRevoked(leaf)) {
+            throw new PeerRejectedException(PeerRejection.REVOKED, "peer certificate serial: "
+                    + leaf.getSerialNumber().toString(16) + " of " + identity + " (expected: not on the mesh CA's revocation list, "
+                    + revocations + ")");
+        }
         if (expected.isPresent() && !expected.get().equals(identity)) {
             throw new PeerRejectedException(PeerRejection.WRONG_IDENTITY, "peer identity: " + identity
                     + " (expected: " + expected.get() + ")");

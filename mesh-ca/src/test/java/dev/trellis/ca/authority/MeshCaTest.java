@@ -148,4 +148,22 @@ class MeshCaTest {
         assertThat(issued.notAfter()).isEqualTo(shortRoot.activeRoot().getNotAfter().toInstant());
         assertThat(List.of(issued.leaf())).hasSize(1);
     }
+
+    @Test
+    void GIVEN_a_leaf_for_orders_WHEN_issued_THEN_it_also_carries_the_mesh_host_name_as_a_DNS_SAN() throws Exception {
+        X509Certificate leaf = ca.issue(KeyPairs.generateP256().getPublic(), id("orders")).leaf();
+
+        assertThat(leaf.getSubjectAlternativeNames()).extracting(name -> name.get(0) + " " + name.get(1))
+                .containsExactly("6 " + id("orders").uri(), "2 orders.shop.local");
+    }
+
+    @Test
+    void GIVEN_a_CA_with_its_own_namespace_WHEN_a_leaf_is_issued_THEN_the_DNS_SAN_is_in_that_namespace() throws Exception {
+        MeshCa other = MeshCa.builder().trustDomain(TestMesh.TRUST_DOMAIN).mesh(TestMesh.MESH).store(CaStore.inMemory())
+                .namespace("prod.internal").build();
+
+        X509Certificate leaf = other.issue(KeyPairs.generateP256().getPublic(), id("orders")).leaf();
+
+        assertThat(leaf.getSubjectAlternativeNames()).extracting(name -> String.valueOf(name.get(1))).contains("orders.prod.internal");
+    }
 }

@@ -118,4 +118,44 @@ class PeerVerificationTest {
         assertThat(verifier.verify(payments.chain(), java.util.Optional.of(id("payments")))).isEqualTo(id("payments"));
         assertThat(rejections.total()).isZero();
     }
+
+    @Test
+    void GIVEN_a_STRICT_server_with_a_revocation_check_WHEN_a_revoked_and_a_good_client_call_THEN_the_revoked_one_is_refused_as_REVOKED()
+            throws Exception {
+        CertifiedKey revoked = mesh.certify("orders");
+        CertifiedKey good = mesh.certify("orders");
+        mesh.ca.revoke(revoked.leaf().getSerialNumber());
+        java.security.cert.X509CRL crl = mesh.ca.revocationList();
+        MeshTls serverTls = MeshTls.builder().trustDomain(TestMesh.TRUST_DOMAIN).revocations(crl::isRevoked).build();
+        SslContext server = serverTls.serverContext(payments, TlsMode.STRICT);
+        MeshTls clientTls = MeshTls.forTrustDomain(TestMesh.TRUST_DOMAIN);
+
+        try (Loopback loopback = new Loopback(ch -> server.newHandler(ch.alloc()))) {
+            try (Loopback.Client call = loopback.connect(ch -> clientTls.clientContext(revoked, id("payments")).newHandler(ch.alloc()))) {
+                call.handshake();
+                assertThat(loopback.accepted.poll(5, TimeUnit.SECONDS).handshakeSucceeded()).isFalse();
+            }
+            try (Loopback.Client call = loopback.connect(ch -> clientTls.clientContext(good, id("payments")).newHandler(ch.alloc()))) {
+                assertThat(call.handshake()).isTrue();
+                assertThat(call.exchange("hi")).isEqualTo("orders:hi");
+            }
+        }
+        assertThat(serverTls.rejections().count(PeerRejection.REVOKED)).isEqualTo(1);
+        assertThat(serverTls.rejections().total()).isEqualTo(1);
+    }
+
+    @Test
+    void GIVEN_a_revoked_chain_WHEN_verified_THEN_the_message_names_the_serial_and_the_identity() {
+        PeerRejections rejections = new PeerRejections();
+        mesh.ca.revoke(payments.leaf().getSerialNumber());
+        PeerVerifier verifier = PeerVerifier.of(TestMesh.TRUST_DOMAIN, mesh.ca.trustBundle(), rejections,
+                java.time.Clock.systemUTC(), mesh.ca.revocationList()::isRevoked);
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> verifier.verify(payments.chain(), java.util.Optional.empty()))
+                .isInstanceOf(PeerRejectedException.class)
+                .hasMessageStartingWith("peer certificate serial: " + payments.leaf().getSerialNumber().toString(16)
+                        + " of " + id("payments") + " (expected: not on the mesh CA's revocation list")
+                .extracting(e -> ((PeerRejectedException) e).reason()).isEqualTo(PeerRejection.REVOKED);
+        assertThat(rejections.count(PeerRejection.REVOKED)).isEqualTo(1);
+    }
 }
