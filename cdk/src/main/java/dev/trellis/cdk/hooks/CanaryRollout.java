@@ -1,16 +1,21 @@
 package dev.trellis.cdk.hooks;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.trellis.canary.CanaryPlan;
+import dev.trellis.canary.InvalidCanaryPlanException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import software.amazon.awscdk.Duration;
 
 /**
  * A progressive rollout of one route of a service from a baseline version to a canary, stepped
- * by the canary hook on the canary's CloudWatch metrics (the lambda-hooks module's
- * {@code CanaryPlan}). Unset fields take the hook's defaults (steps 5/25/50/100, 5 minutes a
- * step, 99 % success, 500 ms p99, 100 requests, 1 failed check).
+ * by the canary hook on the canary's CloudWatch metrics. It becomes the mesh contract's
+ * {@link CanaryPlan}, so unset fields take the hook's defaults (steps 5/25/50/100, 5 minutes a
+ * step, 99 % success, 500 ms p99, 100 requests, 1 failed check) and the plan is judged at synth
+ * exactly as the hook will judge it.
  *
  * <pre>{@code
  * orders.addCanary("OrdersV2", CanaryRollout.builder()
@@ -20,6 +25,9 @@ import software.amazon.awscdk.Duration;
  * }</pre>
  */
 public final class CanaryRollout {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Set<String> NAMES = Set.of("mesh", "service", "route", "baseline", "canary");
 
     private final Builder values;
 
@@ -47,33 +55,14 @@ public final class CanaryRollout {
         return values.steps == null ? List.of() : List.copyOf(values.steps);
     }
 
-    /** The plan the canary hook receives as its input, in its JSON field names. */
+    /**
+     * The plan the canary hook receives as its input: the mesh contract's {@link CanaryPlan} with
+     * its defaults filled in, in its JSON form.
+     *
+     * @throws InvalidCanaryPlanException naming the first field the hook would refuse
+     */
     public Map<String, Object> plan(String mesh, String service) {
-        Map<String, Object> plan = new LinkedHashMap<>();
-        plan.put("mesh", mesh);
-        plan.put("service", service);
-        plan.put("route", values.route);
-        plan.put("baseline", values.baseline);
-        plan.put("canary", values.canary);
-        if (values.steps != null) {
-            plan.put("steps", values.steps);
-        }
-        if (values.interval != null) {
-            plan.put("interval", format(values.interval));
-        }
-        if (values.minSuccessRate != null) {
-            plan.put("minSuccessRate", values.minSuccessRate);
-        }
-        if (values.maxP99Latency != null) {
-            plan.put("maxP99Latency", format(values.maxP99Latency));
-        }
-        if (values.minRequests != null) {
-            plan.put("minRequests", values.minRequests);
-        }
-        if (values.maxFailedChecks != null) {
-            plan.put("maxFailedChecks", values.maxFailedChecks);
-        }
-        return plan;
+        return JSON.convertValue(toPlan(mesh, service).toJson(), new TypeReference<Map<String, Object>>() { });
     }
 
     /** What is wrong with the rollout for a service with these routes and versions; empty when nothing. */
@@ -90,37 +79,39 @@ public final class CanaryRollout {
             problems.add("canary.canary: " + values.canary + " (expected: one of " + String.join(", ", versions)
                     + ", other than the baseline)");
         }
-        if (values.steps != null) {
-            boolean increasing = true;
-            for (int i = 1; i < values.steps.size(); i++) {
-                increasing &= values.steps.get(i) > values.steps.get(i - 1);
+        try {
+            toPlan("mesh", service);
+        } catch (InvalidCanaryPlanException e) {
+            // Names are judged against the service above; the rest exactly as the hook will judge it.
+            if (!NAMES.contains(e.field())) {
+                problems.add("canary." + e.getMessage());
             }
-            if (values.steps.isEmpty() || !increasing || values.steps.get(0) <= 0
-                    || values.steps.get(values.steps.size() - 1) != 100) {
-                problems.add("canary.steps: " + values.steps + " (expected: weights strictly increasing from above 0, ending at 100)");
-            }
-        }
-        if (values.interval != null && values.interval.toSeconds().doubleValue() < 60) {
-            problems.add("canary.interval: " + format(values.interval) + " (expected: at least 1m, CloudWatch's resolution)");
-        }
-        if (values.minSuccessRate != null && (values.minSuccessRate < 0 || values.minSuccessRate > 1)) {
-            problems.add("canary.minSuccessRate: " + values.minSuccessRate + " (expected: 0..1)");
         }
         return problems;
     }
 
-    private static String format(Duration duration) {
-        long ms = duration.toMilliseconds().longValue();
-        if (ms != 0 && ms % 3_600_000 == 0) {
-            return ms / 3_600_000 + "h";
+    private CanaryPlan toPlan(String mesh, String service) {
+        CanaryPlan.Builder plan = CanaryPlan.builder().mesh(mesh).service(service)
+                .route(values.route).baseline(values.baseline).canary(values.canary);
+        if (values.steps != null) {
+            plan.steps(values.steps);
         }
-        if (ms != 0 && ms % 60_000 == 0) {
-            return ms / 60_000 + "m";
+        if (values.interval != null) {
+            plan.interval(java.time.Duration.ofMillis(values.interval.toMilliseconds().longValue()));
         }
-        if (ms % 1000 == 0) {
-            return ms / 1000 + "s";
+        if (values.minSuccessRate != null) {
+            plan.minSuccessRate(values.minSuccessRate);
         }
-        return ms + "ms";
+        if (values.maxP99Latency != null) {
+            plan.maxP99Latency(java.time.Duration.ofMillis(values.maxP99Latency.toMilliseconds().longValue()));
+        }
+        if (values.minRequests != null) {
+            plan.minRequests(values.minRequests);
+        }
+        if (values.maxFailedChecks != null) {
+            plan.maxFailedChecks(values.maxFailedChecks);
+        }
+        return plan.build();
     }
 
     public static final class Builder {

@@ -12,6 +12,7 @@ import software.amazon.awscdk.ArnFormat;
 import software.amazon.awscdk.CustomResource;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Fn;
+import software.amazon.awscdk.Lazy;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.services.events.EventPattern;
 import software.amazon.awscdk.services.events.Rule;
@@ -116,14 +117,17 @@ public final class MeshHooks extends Construct {
         ControllerPermissions.grantEcsTasks(taskStateChange, mesh);
     }
 
-    /** Drives one rollout: every minute, the canary hook gets the plan and takes one decision. */
+    /**
+     * Drives one rollout: every minute, the canary hook gets the plan and takes one decision. The
+     * plan is produced at synth, after validation has reported every problem of the rollout.
+     */
     public Rule addCanary(Construct scope, String id, String service, CanaryRollout rollout) {
         return Rule.Builder.create(scope, id)
                 .description("Canary " + rollout.canary() + " of " + service + " (route " + rollout.route() + ") in mesh "
                         + mesh.meshName())
                 .schedule(Schedule.rate(CANARY_TICK))
                 .targets(List.of(new LambdaFunction(canary, LambdaFunctionProps.builder()
-                        .event(RuleTargetInput.fromObject(rollout.plan(mesh.meshName(), service)))
+                        .event(RuleTargetInput.fromObject(Lazy.any(() -> rollout.plan(mesh.meshName(), service))))
                         .build())))
                 .build();
     }

@@ -71,9 +71,18 @@ class ShopExampleTest {
     void ordersRollout() {
         template.hasResourceProperties("AWS::Events::Rule", Map.of(
                 "ScheduleExpression", "rate(1 minute)",
-                "Targets", List.of(Match.objectLike(Map.of("Input", Match.serializedJson(Map.of(
-                        "mesh", "shop", "service", "orders", "route", "canary", "baseline", "v1", "canary", "v2",
-                        "steps", List.of(25, 50, 100), "interval", "10m")))))));
+                "Targets", List.of(Match.objectLike(Map.of("Input", Match.serializedJson(Map.ofEntries(
+                        Map.entry("mesh", "shop"),
+                        Map.entry("service", "orders"),
+                        Map.entry("route", "canary"),
+                        Map.entry("baseline", "v1"),
+                        Map.entry("canary", "v2"),
+                        Map.entry("steps", List.of(25, 50, 100)),
+                        Map.entry("interval", "10m"),
+                        Map.entry("minSuccessRate", 0.99),
+                        Map.entry("maxP99Latency", "500ms"),
+                        Map.entry("minRequests", 100),
+                        Map.entry("maxFailedChecks", 1))))))));
     }
 
     @Test

@@ -255,16 +255,24 @@ class MeshTest {
     }
 
     @Test
-    @DisplayName("GIVEN a canary rollout WHEN synthesized THEN a rule gives the canary hook the plan every minute, and the hook may step weights and keep state")
+    @DisplayName("GIVEN a canary rollout WHEN synthesized THEN a rule gives the canary hook the plan, defaults filled in, every minute, and the hook may step weights and keep state")
     void canaryRollout() {
         http.hasResourceProperties("AWS::Events::Rule", Map.of(
                 "ScheduleExpression", "rate(1 minute)",
                 "Targets", List.of(Match.objectLike(Map.of(
                         "Arn", Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("^MeshHooksCanary"), "Arn")),
-                        "Input", Match.serializedJson(Map.of(
-                                "mesh", "shop", "service", "orders", "route", "canary", "baseline", "v1", "canary", "v2",
-                                "steps", List.of(10, 50, 100), "interval", "10m", "minSuccessRate", 0.995,
-                                "maxP99Latency", "300ms")))))));
+                        "Input", Match.serializedJson(Map.ofEntries(
+                                Map.entry("mesh", "shop"),
+                                Map.entry("service", "orders"),
+                                Map.entry("route", "canary"),
+                                Map.entry("baseline", "v1"),
+                                Map.entry("canary", "v2"),
+                                Map.entry("steps", List.of(10, 50, 100)),
+                                Map.entry("interval", "10m"),
+                                Map.entry("minSuccessRate", 0.995),
+                                Map.entry("maxP99Latency", "300ms"),
+                                Map.entry("minRequests", 100),
+                                Map.entry("maxFailedChecks", 1))))))));
         http.hasResourceProperties("AWS::IAM::Policy", Map.of(
                 "PolicyDocument", Map.of("Statement", Match.arrayWith(List.of(Match.objectLike(Map.of(
                         "Sid", "StepRouteWeightsAndKeepRolloutState",
@@ -287,7 +295,7 @@ class MeshTest {
         assertThat(orders.getNode().validate()).containsExactly(
                 "canary.route: checkout (expected: one of the routes of orders: canary)",
                 "canary.canary: v3 (expected: one of v1, v2, other than the baseline)",
-                "canary.steps: [50, 20, 100] (expected: weights strictly increasing from above 0, ending at 100)");
+                "canary.steps[1]: 20 (expected: an integer 51..100, above the step before)");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.trellis.hooks.canary;
 
+import dev.trellis.canary.CanaryPlan;
 import dev.trellis.hooks.HookDurations;
 import dev.trellis.naming.MetricNames;
 import dev.trellis.spec.WeightedTarget;

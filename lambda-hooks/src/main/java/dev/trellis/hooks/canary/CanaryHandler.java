@@ -5,6 +5,7 @@ import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.trellis.aws.AwsClients;
+import dev.trellis.canary.CanaryPlan;
 import dev.trellis.hooks.EventJson;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -3,6 +3,7 @@ package dev.trellis.hooks.canary;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.trellis.canary.CanaryPlan;
 import dev.trellis.hooks.EventJson;
 import java.time.Instant;
 import java.util.ArrayList;

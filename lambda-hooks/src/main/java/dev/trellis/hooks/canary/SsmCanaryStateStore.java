@@ -1,6 +1,7 @@
 package dev.trellis.hooks.canary;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.trellis.canary.CanaryPlan;
 import dev.trellis.hooks.EventJson;
 import dev.trellis.naming.SsmPaths;
 import java.util.Objects;

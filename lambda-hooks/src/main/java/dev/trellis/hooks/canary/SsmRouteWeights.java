@@ -1,5 +1,6 @@
 package dev.trellis.hooks.canary;
 
+import dev.trellis.canary.CanaryPlan;
 import dev.trellis.naming.SsmPaths;
 import dev.trellis.spec.MeshSpecs;
 import dev.trellis.spec.RouteSpec;

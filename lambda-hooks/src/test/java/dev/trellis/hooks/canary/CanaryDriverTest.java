@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.trellis.canary.CanaryPlan;
 import dev.trellis.hooks.EventJson;
 import dev.trellis.hooks.Fixtures;
 import dev.trellis.naming.SsmPaths;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.trellis.canary.InvalidCanaryPlanException;
 import dev.trellis.hooks.EventJson;
 import dev.trellis.hooks.Fixtures;
 import dev.trellis.hooks.MalformedEventException;
@@ -92,7 +93,7 @@ class CanaryHandlerTest {
         malformed.putArray("steps").add(5).add(50).add(25).add(100);
 
         assertThatThrownBy(() -> invoke(malformed.toString()))
-                .isInstanceOf(MalformedEventException.class)
+                .isInstanceOf(InvalidCanaryPlanException.class)
                 .hasMessage("steps[2]: 25 (expected: an integer 51..100, above the step before)");
         assertThat(checkoutTargets()).containsExactly(WeightedTarget.of("v1", 100));
     }

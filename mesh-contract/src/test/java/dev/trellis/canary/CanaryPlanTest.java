@@ -1,12 +1,12 @@
-package dev.trellis.hooks.canary;
+package dev.trellis.canary;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.trellis.hooks.EventJson;
-import dev.trellis.hooks.Fixtures;
-import dev.trellis.hooks.MalformedEventException;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -15,9 +15,16 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class CanaryPlanTest {
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String ORDERS_CHECKOUT = """
+            {"mesh": "shop", "service": "orders", "route": "checkout", "baseline": "v1", "canary": "v2",
+             "steps": [5, 25, 50, 100], "interval": "5m", "minSuccessRate": 0.99, "maxP99Latency": "500ms",
+             "minRequests": 100, "maxFailedChecks": 1}
+            """;
+
     @Test
     void givenTheFixturePlan_whenRead_thenEveryFieldIsTaken() {
-        CanaryPlan plan = CanaryPlan.fromJson(EventJson.readObject(Fixtures.text("canary/plan-orders-checkout.json")));
+        CanaryPlan plan = CanaryPlan.fromJson(read(ORDERS_CHECKOUT));
 
         assertThat(plan).isEqualTo(CanaryPlan.builder().mesh("shop").service("orders").route("checkout")
                 .baseline("v1").canary("v2").steps(5, 25, 50, 100).interval(Duration.ofMinutes(5))
@@ -26,7 +33,7 @@ class CanaryPlanTest {
 
     @Test
     void givenOnlyNames_whenRead_thenFlaggerLikeDefaultsApply() {
-        CanaryPlan plan = CanaryPlan.fromJson(EventJson.readObject(
+        CanaryPlan plan = CanaryPlan.fromJson(read(
                 "{\"mesh\":\"shop\",\"service\":\"orders\",\"route\":\"checkout\",\"baseline\":\"v1\",\"canary\":\"v2\"}"));
 
         assertThat(plan.steps()).isEqualTo(List.of(5, 25, 50, 100));
@@ -68,11 +75,27 @@ class CanaryPlanTest {
         "route|42|route: 42 (expected: a non-empty string)",
     })
     void givenAFieldOutOfRange_whenRead_thenTheErrorNamesItWhatItIsAndWhatWasExpected(String field, String json, String message) {
-        ObjectNode plan = EventJson.readObject(Fixtures.text("canary/plan-orders-checkout.json"));
-        plan.set(field, EventJson.readObject("{\"v\":" + json + "}").get("v"));
+        ObjectNode plan = (ObjectNode) read(ORDERS_CHECKOUT);
+        plan.set(field, read(json));
 
         assertThatThrownBy(() -> CanaryPlan.fromJson(plan))
-                .isInstanceOf(MalformedEventException.class)
+                .isInstanceOf(InvalidCanaryPlanException.class)
                 .hasMessage(message);
+    }
+
+    @Test
+    void givenABuilderWithoutNames_whenBuilt_thenTheFirstMissingNameIsNamed() {
+        assertThatThrownBy(() -> CanaryPlan.builder().mesh("shop").build())
+                .isInstanceOf(InvalidCanaryPlanException.class)
+                .hasMessage("service: missing (expected: a non-empty string)")
+                .extracting(e -> ((InvalidCanaryPlanException) e).field()).isEqualTo("service");
+    }
+
+    private static JsonNode read(String json) {
+        try {
+            return JSON.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new AssertionError(e);
+        }
     }
 }

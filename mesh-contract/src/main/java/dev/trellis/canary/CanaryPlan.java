@@ -1,21 +1,23 @@
-package dev.trellis.hooks.canary;
+package dev.trellis.canary;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.trellis.hooks.EventJson;
-import dev.trellis.hooks.HookDurations;
-import dev.trellis.hooks.MalformedEventException;
+import dev.trellis.spec.Durations;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * How one canary is rolled out: which route of which service, from which version to which, the
  * canary's share at each step, how long each step lasts, and what the canary must show to move on.
+ * The CDK's {@code CanaryRollout} writes it as the input of the scheduled rule; the canary hook
+ * reads it back; both validate it here, so a plan the hook would refuse fails at synth.
  *
- * <p>As JSON (the input of the scheduled rule that drives the canary):
+ * <p>As JSON:
  * <pre>{@code
  * {"mesh": "shop", "service": "orders", "route": "checkout",
  *  "baseline": "v1", "canary": "v2",
@@ -79,51 +81,50 @@ public record CanaryPlan(
     /**
      * Reads and validates a plan; every field but the names has a default.
      *
-     * @throws MalformedEventException naming the first field at fault
+     * @throws InvalidCanaryPlanException naming the first field at fault
      */
     public static CanaryPlan fromJson(JsonNode json) {
         Builder b = builder()
-                .mesh(EventJson.text(json, "mesh", "mesh"))
-                .service(EventJson.text(json, "service", "service"))
-                .route(EventJson.text(json, "route", "route"))
-                .baseline(EventJson.text(json, "baseline", "baseline"))
-                .canary(EventJson.text(json, "canary", "canary"));
+                .mesh(text(json, "mesh"))
+                .service(text(json, "service"))
+                .route(text(json, "route"))
+                .baseline(text(json, "baseline"))
+                .canary(text(json, "canary"));
         JsonNode steps = json.get("steps");
         if (steps != null && !steps.isNull()) {
             if (!steps.isArray()) {
-                throw new MalformedEventException("steps", EventJson.show(steps), "an array of weights such as [5, 25, 50, 100]");
+                throw new InvalidCanaryPlanException("steps", show(steps), "an array of weights such as [5, 25, 50, 100]");
             }
             List<Integer> weights = new ArrayList<>();
             for (int i = 0; i < steps.size(); i++) {
                 JsonNode step = steps.get(i);
                 if (!step.isInt()) {
-                    throw new MalformedEventException("steps[" + i + "]", EventJson.show(step), "an integer 1..100");
+                    throw new InvalidCanaryPlanException("steps[" + i + "]", show(step), "an integer 1..100");
                 }
                 weights.add(step.intValue());
             }
             b.steps(weights);
         }
-        EventJson.optionalText(json, "interval", "interval").ifPresent(t -> b.interval(HookDurations.parse(t, "interval")));
-        EventJson.optionalText(json, "maxP99Latency", "maxP99Latency")
-                .ifPresent(t -> b.maxP99Latency(HookDurations.parse(t, "maxP99Latency")));
+        optionalDuration(json, "interval").ifPresent(b::interval);
+        optionalDuration(json, "maxP99Latency").ifPresent(b::maxP99Latency);
         JsonNode rate = json.get("minSuccessRate");
         if (rate != null && !rate.isNull()) {
             if (!rate.isNumber()) {
-                throw new MalformedEventException("minSuccessRate", EventJson.show(rate), "a number 0..1, such as 0.99");
+                throw new InvalidCanaryPlanException("minSuccessRate", show(rate), "a number 0..1, such as 0.99");
             }
             b.minSuccessRate(rate.doubleValue());
         }
         JsonNode minRequests = json.get("minRequests");
         if (minRequests != null && !minRequests.isNull()) {
             if (!minRequests.canConvertToLong() || !minRequests.isIntegralNumber()) {
-                throw new MalformedEventException("minRequests", EventJson.show(minRequests), "an integer, at least 1");
+                throw new InvalidCanaryPlanException("minRequests", show(minRequests), "an integer, at least 1");
             }
             b.minRequests(minRequests.longValue());
         }
         JsonNode maxFailed = json.get("maxFailedChecks");
         if (maxFailed != null && !maxFailed.isNull()) {
             if (!maxFailed.isInt()) {
-                throw new MalformedEventException("maxFailedChecks", EventJson.show(maxFailed), "an integer, at least 1");
+                throw new InvalidCanaryPlanException("maxFailedChecks", show(maxFailed), "an integer, at least 1");
             }
             b.maxFailedChecks(maxFailed.intValue());
         }
@@ -132,16 +133,47 @@ public record CanaryPlan(
 
     /** The plan as {@link #fromJson} reads it. */
     public ObjectNode toJson() {
-        ObjectNode json = EventJson.mapper().createObjectNode()
+        ObjectNode json = JsonNodeFactory.instance.objectNode()
                 .put("mesh", mesh).put("service", service).put("route", route)
                 .put("baseline", baseline).put("canary", canary);
         ArrayNode stepArray = json.putArray("steps");
         steps.forEach(stepArray::add);
-        return json.put("interval", HookDurations.format(interval))
+        return json.put("interval", Durations.format(interval))
                 .put("minSuccessRate", minSuccessRate)
-                .put("maxP99Latency", HookDurations.format(maxP99Latency))
+                .put("maxP99Latency", Durations.format(maxP99Latency))
                 .put("minRequests", minRequests)
                 .put("maxFailedChecks", maxFailedChecks);
+    }
+
+    private static String text(JsonNode json, String field) {
+        return optionalText(json, field).orElseThrow(() -> new InvalidCanaryPlanException(field, "missing", "a non-empty string"));
+    }
+
+    private static Optional<String> optionalText(JsonNode json, String field) {
+        JsonNode node = json.get(field);
+        if (node == null || node.isNull()) {
+            return Optional.empty();
+        }
+        if (!node.isTextual() || node.asText().isBlank()) {
+            throw new InvalidCanaryPlanException(field, show(node), "a non-empty string");
+        }
+        return Optional.of(node.asText());
+    }
+
+    private static Optional<Duration> optionalDuration(JsonNode json, String field) {
+        return optionalText(json, field).map(text -> {
+            try {
+                return Durations.parse(text);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidCanaryPlanException(field, "\"" + text + "\"", "a number and a unit, such as 250ms, 15s, 5m or 1h");
+            }
+        });
+    }
+
+    /** How a node appears in an error: short, and JSON so that its type shows. */
+    private static String show(JsonNode node) {
+        String text = node.toString();
+        return text.length() > 80 ? text.substring(0, 77) + "..." : text;
     }
 
     /** Builds a {@link CanaryPlan}; names are required, the rest has defaults. Not thread-safe. */
@@ -223,7 +255,7 @@ public record CanaryPlan(
         /**
          * Validates and builds.
          *
-         * @throws MalformedEventException naming the first field at fault
+         * @throws InvalidCanaryPlanException naming the first field at fault
          */
         public CanaryPlan build() {
             requireName("mesh", mesh);
@@ -232,40 +264,40 @@ public record CanaryPlan(
             requireName("baseline", baseline);
             requireName("canary", canary);
             if (canary.equals(baseline)) {
-                throw new MalformedEventException("canary", canary, "a version other than the baseline " + baseline);
+                throw new InvalidCanaryPlanException("canary", canary, "a version other than the baseline " + baseline);
             }
             if (steps.isEmpty()) {
-                throw new MalformedEventException("steps", "[]", "at least one weight, the last one 100");
+                throw new InvalidCanaryPlanException("steps", "[]", "at least one weight, the last one 100");
             }
             int previous = 0;
             for (int i = 0; i < steps.size(); i++) {
                 Integer weight = steps.get(i);
                 if (weight == null || weight <= previous || weight > 100) {
-                    throw new MalformedEventException("steps[" + i + "]", String.valueOf(weight),
+                    throw new InvalidCanaryPlanException("steps[" + i + "]", String.valueOf(weight),
                             "an integer " + (previous + 1) + "..100, above the step before");
                 }
                 previous = weight;
             }
             if (previous != 100) {
-                throw new MalformedEventException("steps[" + (steps.size() - 1) + "]", String.valueOf(previous),
+                throw new InvalidCanaryPlanException("steps[" + (steps.size() - 1) + "]", String.valueOf(previous),
                         "100: the last step sends every request to the canary");
             }
             if (interval == null || interval.compareTo(MIN_INTERVAL) < 0) {
-                throw new MalformedEventException("interval", interval == null ? "missing" : HookDurations.format(interval),
+                throw new InvalidCanaryPlanException("interval", interval == null ? "missing" : Durations.format(interval),
                         "at least 1m, CloudWatch's resolution");
             }
             if (!(minSuccessRate >= 0 && minSuccessRate <= 1)) {
-                throw new MalformedEventException("minSuccessRate", String.valueOf(minSuccessRate), "a number 0..1, such as 0.99");
+                throw new InvalidCanaryPlanException("minSuccessRate", String.valueOf(minSuccessRate), "a number 0..1, such as 0.99");
             }
             if (maxP99Latency == null || maxP99Latency.isZero() || maxP99Latency.isNegative()) {
-                throw new MalformedEventException("maxP99Latency",
-                        maxP99Latency == null ? "missing" : HookDurations.format(maxP99Latency), "a positive duration such as 500ms");
+                throw new InvalidCanaryPlanException("maxP99Latency",
+                        maxP99Latency == null ? "missing" : Durations.format(maxP99Latency), "a positive duration such as 500ms");
             }
             if (minRequests < 1) {
-                throw new MalformedEventException("minRequests", String.valueOf(minRequests), "an integer, at least 1");
+                throw new InvalidCanaryPlanException("minRequests", String.valueOf(minRequests), "an integer, at least 1");
             }
             if (maxFailedChecks < 1) {
-                throw new MalformedEventException("maxFailedChecks", String.valueOf(maxFailedChecks), "an integer, at least 1");
+                throw new InvalidCanaryPlanException("maxFailedChecks", String.valueOf(maxFailedChecks), "an integer, at least 1");
             }
             return new CanaryPlan(mesh, service, route, baseline, canary, steps, interval, minSuccessRate,
                     maxP99Latency, minRequests, maxFailedChecks);
@@ -273,7 +305,7 @@ public record CanaryPlan(
 
         private static void requireName(String field, String value) {
             if (value == null || value.isBlank()) {
-                throw new MalformedEventException(field, value == null ? "missing" : "\"" + value + "\"", "a non-empty name");
+                throw new InvalidCanaryPlanException(field, value == null ? "missing" : "\"" + value + "\"", "a non-empty string");
             }
         }
     }
