@@ -10,12 +10,12 @@ import dev.trellis.cloudmap.reconcile.EventOutcome.Action;
 import dev.trellis.cloudmap.registrar.CloudMapRegistrar;
 import dev.trellis.cloudmap.testing.CloudMapFixture;
 import dev.trellis.cloudmap.testing.EcsFixture;
+import dev.trellis.cloudmap.testing.EmulatedMesh;
 import dev.trellis.cloudmap.testing.ScriptedEcsTaskApi;
 import dev.trellis.cloudmap.testing.TaskEvents;
 import dev.trellis.testing.aws.AwsEmulator;
 import dev.trellis.testing.aws.WithAwsEmulator;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -29,15 +29,10 @@ import software.amazon.awssdk.services.servicediscovery.model.InstanceSummary;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HealthAndPartialFailureTest {
 
-    private static final AtomicInteger MESHES = new AtomicInteger();
-
     private final AwsEmulator aws;
     private final CloudMapFixture cloudMap;
     private final EcsFixture ecs;
-    private String mesh;
-    private String cluster;
-    private String namespaceId;
-    private String taskDefinition;
+    private EmulatedMesh given;
     private ScriptedEcsTaskApi ecsApi;
     private CloudMapReconciler reconciler;
 
@@ -54,32 +49,27 @@ class HealthAndPartialFailureTest {
 
     @BeforeEach
     void newMesh() {
-        aws.setEcsTaskTransitionManual(10_000);
-        mesh = "hpf" + MESHES.incrementAndGet();
-        cluster = mesh + "-cluster";
-        ecs.createCluster(cluster);
-        namespaceId = cloudMap.createNamespace(mesh);
-        taskDefinition = ecs.registerPlainTaskDefinition(mesh + "-app");
+        given = EmulatedMesh.create(aws, cloudMap, ecs, "hpf");
         ecsApi = new ScriptedEcsTaskApi(EcsTaskApi.of(aws.clients().ecs()));
         reconciler = CloudMapReconciler.builder()
                 .registrar(CloudMapRegistrar.of(aws.clients().serviceDiscovery()))
-                .tasks(EcsTaskSource.builder().api(ecsApi).mesh(mesh).clusters(cluster).build())
+                .tasks(EcsTaskSource.builder().api(ecsApi).mesh(given.mesh()).clusters(given.cluster()).build())
                 .build();
     }
 
     private List<InstanceSummary> orders() {
-        return cloudMap.services(namespaceId, "orders").isEmpty() ? List.of()
-                : cloudMap.instances(cloudMap.serviceId(namespaceId, "orders"));
+        return cloudMap.services(given.namespaceId(), "orders").isEmpty() ? List.of()
+                : cloudMap.instances(cloudMap.serviceId(given.namespaceId(), "orders"));
     }
 
     private String health(Task task) {
-        return cloudMap.health(cloudMap.serviceId(namespaceId, "orders")).get(Workload.ecsTaskId(task.taskArn()));
+        return cloudMap.health(cloudMap.serviceId(given.namespaceId(), "orders")).get(Workload.ecsTaskId(task.taskArn()));
     }
 
     @Test
     @DisplayName("GIVEN a RUNNING task that ECS reports UNHEALTHY WHEN reconciled THEN it is not registered until it is healthy")
     void unhealthyTaskWaits() {
-        Task task = ecs.runMeshTask(cluster, taskDefinition, mesh, "orders", null);
+        Task task = ecs.runMeshTask(given.cluster(), given.taskDefinition(), given.mesh(), "orders", null);
         ecsApi.reportHealth(task.taskArn(), "UNHEALTHY");
 
         ReconcileResult whileUnhealthy = reconciler.reconcile();
@@ -97,7 +87,7 @@ class HealthAndPartialFailureTest {
     @Test
     @DisplayName("GIVEN a registered task WHEN ECS reports it UNHEALTHY and later HEALTHY THEN its Cloud Map health follows, and the instance stays")
     void healthFollowsTheTask() {
-        Task task = ecs.runMeshTask(cluster, taskDefinition, mesh, "orders", null);
+        Task task = ecs.runMeshTask(given.cluster(), given.taskDefinition(), given.mesh(), "orders", null);
         reconciler.reconcile();
 
         ecsApi.reportHealth(task.taskArn(), "UNHEALTHY");
@@ -117,7 +107,7 @@ class HealthAndPartialFailureTest {
     @Test
     @DisplayName("GIVEN a registered task WHEN an event reports it UNHEALTHY THEN its instance is marked UNHEALTHY at once")
     void unhealthyEventMarksTheInstance() {
-        Task task = ecs.runMeshTask(cluster, taskDefinition, mesh, "orders", null);
+        Task task = ecs.runMeshTask(given.cluster(), given.taskDefinition(), given.mesh(), "orders", null);
         reconciler.reconcile();
         ecsApi.reportHealth(task.taskArn(), "UNHEALTHY");
 
@@ -131,9 +121,9 @@ class HealthAndPartialFailureTest {
     @Test
     @DisplayName("GIVEN ListTasks fails for the cluster WHEN reconciled THEN the round is incomplete, the failure is retryable, and no registered task is removed")
     void failedScanRemovesNothing() {
-        Task task = ecs.runMeshTask(cluster, taskDefinition, mesh, "orders", null);
+        Task task = ecs.runMeshTask(given.cluster(), given.taskDefinition(), given.mesh(), "orders", null);
         reconciler.reconcile();
-        ecsApi.failListing(cluster, 1);
+        ecsApi.failListing(given.cluster(), 1);
 
         ReconcileResult failed = reconciler.reconcile();
 

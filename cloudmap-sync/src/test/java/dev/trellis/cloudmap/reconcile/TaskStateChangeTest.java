@@ -11,6 +11,7 @@ import dev.trellis.cloudmap.registrar.CloudMapApi;
 import dev.trellis.cloudmap.registrar.CloudMapRegistrar;
 import dev.trellis.cloudmap.testing.CloudMapFixture;
 import dev.trellis.cloudmap.testing.EcsFixture;
+import dev.trellis.cloudmap.testing.EmulatedMesh;
 import dev.trellis.cloudmap.testing.TaskEvents;
 import dev.trellis.cloudmap.testing.ThrottlingCloudMapApi;
 import dev.trellis.naming.CloudMapAttributes;
@@ -19,7 +20,6 @@ import dev.trellis.testing.aws.WithAwsEmulator;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -33,15 +33,10 @@ import software.amazon.awssdk.services.servicediscovery.model.ServiceDiscoveryEx
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TaskStateChangeTest {
 
-    private static final AtomicInteger MESHES = new AtomicInteger();
-
     private final AwsEmulator aws;
     private final CloudMapFixture cloudMap;
     private final EcsFixture ecs;
-    private String mesh;
-    private String cluster;
-    private String namespaceId;
-    private String taskDefinition;
+    private EmulatedMesh given;
 
     TaskStateChangeTest(AwsEmulator aws) {
         this.aws = aws;
@@ -56,12 +51,7 @@ class TaskStateChangeTest {
 
     @BeforeEach
     void newMeshAndCluster() {
-        aws.setEcsTaskTransitionManual(10_000);
-        mesh = "evt" + MESHES.incrementAndGet();
-        cluster = mesh + "-cluster";
-        ecs.createCluster(cluster);
-        namespaceId = cloudMap.createNamespace(mesh);
-        taskDefinition = ecs.registerPlainTaskDefinition(mesh + "-app");
+        given = EmulatedMesh.create(aws, cloudMap, ecs, "evt");
     }
 
     /** A reconciler as a Lambda would build it: a fresh process with no memory of earlier events. */
@@ -72,14 +62,14 @@ class TaskStateChangeTest {
     private CloudMapReconciler freshReconciler(CloudMapApi api) {
         return CloudMapReconciler.builder()
                 .registrar(CloudMapRegistrar.builder().api(api).build())
-                .tasks(EcsTaskSource.builder().client(aws.clients().ecs()).mesh(mesh).clusters(cluster).build())
+                .tasks(EcsTaskSource.builder().client(aws.clients().ecs()).mesh(given.mesh()).clusters(given.cluster()).build())
                 .eventBackoff(Backoff.exponential(Duration.ofMillis(1), Duration.ofMillis(5)))
                 .build();
     }
 
     private List<InstanceSummary> orders() {
-        return cloudMap.services(namespaceId, "orders").isEmpty() ? List.of()
-                : cloudMap.instances(cloudMap.serviceId(namespaceId, "orders"));
+        return cloudMap.services(given.namespaceId(), "orders").isEmpty() ? List.of()
+                : cloudMap.instances(cloudMap.serviceId(given.namespaceId(), "orders"));
     }
 
     private static EcsTaskStateChange change(Task task, String lastStatus, String desiredStatus, long version) {
@@ -89,7 +79,7 @@ class TaskStateChangeTest {
     @Test
     @DisplayName("GIVEN a RUNNING mesh task WHEN its RUNNING event arrives THEN it is registered with the ENI address")
     void runningEventRegisters() {
-        Task task = ecs.runMeshTask(cluster, taskDefinition, mesh, "orders", "v3");
+        Task task = ecs.runMeshTask(given.cluster(), given.taskDefinition(), given.mesh(), "orders", "v3");
 
         EventOutcome outcome = freshReconciler().onTaskStateChange(change(task, "RUNNING", "RUNNING", 2));
 
@@ -102,7 +92,7 @@ class TaskStateChangeTest {
     @Test
     @DisplayName("GIVEN a handled event WHEN the same event is delivered again THEN it is ignored as stale and one record remains")
     void duplicateEventIsIgnored() {
-        Task task = ecs.runMeshTask(cluster, taskDefinition, mesh, "orders", null);
+        Task task = ecs.runMeshTask(given.cluster(), given.taskDefinition(), given.mesh(), "orders", null);
         CloudMapReconciler reconciler = freshReconciler();
         String event = TaskEvents.event(task, "RUNNING", "RUNNING", 2);
         reconciler.onTaskStateChange(EcsTaskStateChange.parse(event));
@@ -116,7 +106,7 @@ class TaskStateChangeTest {
     @Test
     @DisplayName("GIVEN a duplicate delivered to another process WHEN handled THEN Cloud Map is unchanged and one record remains")
     void duplicateInAnotherProcessIsHarmless() {
-        Task task = ecs.runMeshTask(cluster, taskDefinition, mesh, "orders", null);
+        Task task = ecs.runMeshTask(given.cluster(), given.taskDefinition(), given.mesh(), "orders", null);
         freshReconciler().onTaskStateChange(change(task, "RUNNING", "RUNNING", 2));
 
         EventOutcome again = freshReconciler().onTaskStateChange(change(task, "RUNNING", "RUNNING", 2));
@@ -128,7 +118,7 @@ class TaskStateChangeTest {
     @Test
     @DisplayName("GIVEN a registered task WHEN a DEACTIVATING event arrives (desired still RUNNING) THEN it is deregistered at once")
     void stoppingEventDeregistersAtOnce() {
-        Task task = ecs.runMeshTask(cluster, taskDefinition, mesh, "orders", null);
+        Task task = ecs.runMeshTask(given.cluster(), given.taskDefinition(), given.mesh(), "orders", null);
         CloudMapReconciler reconciler = freshReconciler();
         reconciler.onTaskStateChange(change(task, "RUNNING", "RUNNING", 2));
 
@@ -141,10 +131,10 @@ class TaskStateChangeTest {
     @Test
     @DisplayName("GIVEN a STOPPED event handled WHEN an older RUNNING event arrives late THEN it is ignored and the task is not registered again")
     void lateRunningAfterStoppedIsIgnored() {
-        Task task = ecs.runMeshTask(cluster, taskDefinition, mesh, "orders", null);
+        Task task = ecs.runMeshTask(given.cluster(), given.taskDefinition(), given.mesh(), "orders", null);
         CloudMapReconciler reconciler = freshReconciler();
         reconciler.onTaskStateChange(change(task, "RUNNING", "RUNNING", 2));
-        ecs.stopTask(cluster, task.taskArn());
+        ecs.stopTask(given.cluster(), task.taskArn());
         reconciler.onTaskStateChange(change(task, "STOPPED", "STOPPED", 5));
 
         EventOutcome late = reconciler.onTaskStateChange(change(task, "RUNNING", "RUNNING", 3));
@@ -156,8 +146,8 @@ class TaskStateChangeTest {
     @Test
     @DisplayName("GIVEN a stopped task WHEN a late RUNNING event reaches a process that never saw the stop THEN ECS's current state wins and nothing is registered")
     void lateRunningInAFreshProcessDoesNotRegister() {
-        Task task = ecs.runMeshTask(cluster, taskDefinition, mesh, "orders", null);
-        ecs.stopTask(cluster, task.taskArn());
+        Task task = ecs.runMeshTask(given.cluster(), given.taskDefinition(), given.mesh(), "orders", null);
+        ecs.stopTask(given.cluster(), task.taskArn());
 
         EventOutcome late = freshReconciler().onTaskStateChange(change(task, "RUNNING", "RUNNING", 2));
 
@@ -168,7 +158,7 @@ class TaskStateChangeTest {
     @Test
     @DisplayName("GIVEN a task seen stopping WHEN an event without a version says RUNNING THEN it is ignored")
     void stoppingIsStickyWithoutVersions() {
-        Task task = ecs.runMeshTask(cluster, taskDefinition, mesh, "orders", null);
+        Task task = ecs.runMeshTask(given.cluster(), given.taskDefinition(), given.mesh(), "orders", null);
         CloudMapReconciler reconciler = freshReconciler();
         reconciler.onTaskStateChange(change(task, "STOPPING", "STOPPED", 4));
         String noVersion = TaskEvents.event(task, "RUNNING", "RUNNING", 9).replaceAll("\"version\": 9", "\"version\": null");
@@ -182,7 +172,7 @@ class TaskStateChangeTest {
     @Test
     @DisplayName("GIVEN events from an unwatched cluster and of a task outside the mesh WHEN handled THEN they are ignored and Cloud Map is untouched")
     void foreignEventsAreIgnored() {
-        Task foreign = ecs.runTask(cluster, taskDefinition, Map.of("team", "x"));
+        Task foreign = ecs.runTask(given.cluster(), given.taskDefinition(), Map.of("team", "x"));
         String otherCluster = TaskEvents.event(foreign.taskArn(), "arn:aws:ecs:us-east-1:123456789012:cluster/elsewhere",
                 "10.9.9.9", "RUNNING", "RUNNING", 1);
 
@@ -191,13 +181,13 @@ class TaskStateChangeTest {
 
         assertThat(notWatched.action()).isEqualTo(Action.IGNORED_OTHER_CLUSTER);
         assertThat(notInMesh.action()).isEqualTo(Action.IGNORED_NOT_IN_MESH);
-        assertThat(cloudMap.services(namespaceId, "orders")).isEmpty();
+        assertThat(cloudMap.services(given.namespaceId(), "orders")).isEmpty();
     }
 
     @Test
     @DisplayName("GIVEN a malformed event WHEN it is parsed THEN it is refused before any AWS call and a registered task stays registered")
     void malformedEventDoesNoDamage() {
-        Task task = ecs.runMeshTask(cluster, taskDefinition, mesh, "orders", null);
+        Task task = ecs.runMeshTask(given.cluster(), given.taskDefinition(), given.mesh(), "orders", null);
         freshReconciler().onTaskStateChange(change(task, "RUNNING", "RUNNING", 2));
         String broken = TaskEvents.event(task, "STOPPED", "STOPPED", 3).replace("\"taskArn\": \"", "\"taskArn\": \"x");
 
@@ -209,7 +199,7 @@ class TaskStateChangeTest {
     @Test
     @DisplayName("GIVEN Cloud Map throttles twice WHEN a RUNNING event is handled THEN it backs off, retries and registers once")
     void throttledEventIsRetried() {
-        Task task = ecs.runMeshTask(cluster, taskDefinition, mesh, "orders", null);
+        Task task = ecs.runMeshTask(given.cluster(), given.taskDefinition(), given.mesh(), "orders", null);
         ThrottlingCloudMapApi throttling = new ThrottlingCloudMapApi(CloudMapApi.of(aws.clients().serviceDiscovery()));
         CloudMapReconciler reconciler = freshReconciler(throttling);
         throttling.throttleNextWrites(2);
@@ -224,7 +214,7 @@ class TaskStateChangeTest {
     @Test
     @DisplayName("GIVEN Cloud Map keeps throttling WHEN an event is handled THEN the throttling error is thrown (so EventBridge redelivers) and the redelivery registers")
     void persistentThrottlingFailsTheEventForRedelivery() {
-        Task task = ecs.runMeshTask(cluster, taskDefinition, mesh, "orders", null);
+        Task task = ecs.runMeshTask(given.cluster(), given.taskDefinition(), given.mesh(), "orders", null);
         ThrottlingCloudMapApi throttling = new ThrottlingCloudMapApi(CloudMapApi.of(aws.clients().serviceDiscovery()));
         CloudMapReconciler reconciler = freshReconciler(throttling);
         throttling.throttleNextWrites(100);
@@ -245,7 +235,7 @@ class TaskStateChangeTest {
     @Test
     @DisplayName("GIVEN a task registered by an event WHEN the full reconcile runs THEN it agrees and changes nothing")
     void eventAndReconcileAgree() {
-        Task task = ecs.runMeshTask(cluster, taskDefinition, mesh, "orders", null);
+        Task task = ecs.runMeshTask(given.cluster(), given.taskDefinition(), given.mesh(), "orders", null);
         CloudMapReconciler reconciler = freshReconciler();
         reconciler.onTaskStateChange(change(task, "RUNNING", "RUNNING", 2));
 
