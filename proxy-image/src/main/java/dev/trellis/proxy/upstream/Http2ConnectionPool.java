@@ -4,6 +4,7 @@ import dev.trellis.proxy.circuitbreaker.CircuitBreaker;
 import dev.trellis.proxy.metrics.RejectionReason;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
@@ -11,18 +12,26 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2SettingsFrame;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.nio.channels.ClosedChannelException;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.concurrent.TimeUnit;
 
 /**
- * One HTTP/2 (prior knowledge, cleartext) connection of one event loop to one host, multiplexing
- * every request of that loop as a stream. Requests arriving while it connects wait for it.
+ * The HTTP/2 (prior knowledge) connections of one event loop to one host, each multiplexing
+ * requests as streams up to the peer's SETTINGS_MAX_CONCURRENT_STREAMS. When every connection is
+ * full, another one is opened (one at a time), as far as the cluster's connection limit allows;
+ * past it, requests wait for a stream or a connection slot, up to the pending limit.
  */
 final class Http2ConnectionPool implements ConnectionPool {
 
@@ -30,22 +39,29 @@ final class Http2ConnectionPool implements ConnectionPool {
     private final UpstreamHost host;
     private final EventLoop loop;
     private final CircuitBreaker breaker;
+    private final ArrayList<Connection> connections = new ArrayList<>(2);
     private final ArrayDeque<StreamCallback> waiters = new ArrayDeque<>();
-    private Channel connection;
-    private boolean connecting;
+    private final Runnable wakeup;
+    /** The connection being opened, not yet ready for streams; at most one at a time. */
+    private Connection opening;
+    private boolean awaitingSlot;
     private boolean retired;
+    /** The connect timeout of the latest acquisition: for connections opened later on behalf of waiters. */
+    private int lastConnectTimeoutMillis = 1_000;
 
     Http2ConnectionPool(UpstreamConnector connector, UpstreamHost host, EventLoop loop) {
         this.connector = connector;
         this.host = host;
         this.loop = loop;
         this.breaker = host.breaker();
+        this.wakeup = () -> loop.execute(this::onConnectionSlotFreed);
     }
 
     @Override
     public void acquire(StreamCallback callback, int connectTimeoutMillis) {
-        if (connection != null && connection.isActive()) {
-            open(callback);
+        Connection available = withFreeStream();
+        if (available != null) {
+            available.open(callback);
             return;
         }
         if (!breaker.tryAcquirePending()) {
@@ -53,17 +69,47 @@ final class Http2ConnectionPool implements ConnectionPool {
             return;
         }
         waiters.add(callback);
-        if (!connecting) {
+        lastConnectTimeoutMillis = connectTimeoutMillis;
+        openAnother(connectTimeoutMillis);
+    }
+
+    private Connection withFreeStream() {
+        for (int i = 0, n = connections.size(); i < n; i++) {
+            Connection connection = connections.get(i);
+            if (connection.hasFreeStream()) {
+                return connection;
+            }
+        }
+        return null;
+    }
+
+    /** Opens one more connection for the waiting requests, unless one is opening or the cluster's limit says wait. */
+    private void openAnother(int connectTimeoutMillis) {
+        if (opening != null || retired || waiters.isEmpty()) {
+            return;
+        }
+        if (breaker.tryAcquireConnection()) {
             connect(connectTimeoutMillis);
+        } else if (!awaitingSlot) {
+            // Streams of this loop's connections, or a slot another loop frees, will serve them.
+            awaitingSlot = true;
+            breaker.awaitConnection(wakeup);
         }
     }
 
-    private void connect(int connectTimeoutMillis) {
-        if (!breaker.tryAcquireConnection()) {
-            failWaiters(null);
+    private void onConnectionSlotFreed() {
+        awaitingSlot = false;
+        if (waiters.isEmpty() || opening != null || retired) {
+            // Nobody here needs it: pass the slot on to another loop's pool.
+            breaker.wakeConnectionWaiter();
             return;
         }
-        connecting = true;
+        openAnother(lastConnectTimeoutMillis);
+    }
+
+    private void connect(int connectTimeoutMillis) {
+        Connection connection = new Connection(connectTimeoutMillis);
+        opening = connection;
         Http2Settings settings = Http2Settings.defaultSettings()
                 .maxHeaderListSize(connector.limits().maxHeaderSize())
                 .pushEnabled(false);
@@ -72,91 +118,59 @@ final class Http2ConnectionPool implements ConnectionPool {
             protected void initChannel(SocketChannel ch) {
                 ch.pipeline().addLast(
                         Http2FrameCodecBuilder.forClient().initialSettings(settings).validateHeaders(false).build(),
-                        new Http2MultiplexHandler(new RefusePushHandler()));
+                        new Http2MultiplexHandler(new RefusePushHandler()),
+                        connection);
                 connector.secure(ch, host);
             }
         }).connect(host.address());
         future.addListener((ChannelFuture f) -> {
             if (f.isSuccess()) {
-                f.channel().closeFuture().addListener(ignored -> breaker.releaseConnection());
-                UpstreamConnector.whenReady(f.channel(), () -> connected(f.channel()), cause -> {
-                    connecting = false;
-                    failWaiters(cause);
-                });
+                connection.channel = f.channel();
+                f.channel().closeFuture().addListener(ignored -> connection.closed());
+                UpstreamConnector.whenReady(f.channel(), connection::transportReady, cause -> { });
             } else {
-                connecting = false;
                 breaker.releaseConnection();
+                opening = null;
                 failWaiters(f.cause());
             }
         });
-    }
-
-    private void connected(Channel channel) {
-        connecting = false;
-        // The connection's own frames (settings, pings, window updates) must always flow.
-        channel.config().setAutoRead(true);
-        channel.read();
-        connection = channel;
-        channel.closeFuture().addListener(ignored -> {
-            if (connection == channel) {
-                connection = null;
-            }
-        });
-        StreamCallback waiter;
-        while ((waiter = waiters.poll()) != null) {
-            breaker.releasePending();
-            open(waiter);
-        }
     }
 
     private void failWaiters(Throwable cause) {
         StreamCallback waiter;
         while ((waiter = waiters.poll()) != null) {
             breaker.releasePending();
-            if (cause == null) {
-                waiter.onOverloaded(RejectionReason.MAX_CONNECTIONS);
-            } else {
-                waiter.onStreamFailure(cause);
-            }
+            waiter.onStreamFailure(cause);
         }
     }
 
-    private void open(StreamCallback callback) {
-        UpstreamResponseHandler handler = new UpstreamResponseHandler();
-        new Http2StreamChannelBootstrap(connection)
-                .option(ChannelOption.AUTO_READ, false)
-                .handler(new ChannelInitializer<Http2StreamChannel>() {
-                    @Override
-                    protected void initChannel(Http2StreamChannel ch) {
-                        ch.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(false, false), handler);
-                    }
-                })
-                .open()
-                .addListener((Future<Http2StreamChannel> f) -> {
-                    if (f.isSuccess()) {
-                        callback.onStream(new Stream(f.getNow(), handler));
-                    } else {
-                        callback.onStreamFailure(f.cause());
-                    }
-                });
+    /** Hands free streams to waiting requests, oldest first; opens another connection for those left. */
+    private void serveWaiters() {
+        while (!waiters.isEmpty()) {
+            Connection available = withFreeStream();
+            if (available == null) {
+                openAnother(lastConnectTimeoutMillis);
+                return;
+            }
+            breaker.releasePending();
+            available.open(waiters.poll());
+        }
     }
 
     @Override
     public void retire() {
         loop.execute(() -> {
             retired = true;
-            if (connection != null) {
-                // Streams in flight finish; the connection closes when the last one does.
-                Channel channel = connection;
-                connection = null;
-                channel.eventLoop().schedule(() -> channel.close(), 30, java.util.concurrent.TimeUnit.SECONDS);
+            // Streams in flight finish; each connection closes when its last one does.
+            for (Connection connection : new ArrayList<>(connections)) {
+                connection.closeIfUnused();
             }
         });
     }
 
     @Override
     public int openConnections() {
-        return connection != null && connection.isActive() ? 1 : 0;
+        return connections.size();
     }
 
     boolean retired() {
@@ -177,13 +191,152 @@ final class Http2ConnectionPool implements ConnectionPool {
         }
     }
 
-    private static final class Stream implements UpstreamStream {
+    /**
+     * One connection: the last handler of its pipeline, where the connection-level frames the
+     * multiplexer passes on arrive (the peer's SETTINGS, GOAWAY). It takes streams once both the
+     * transport is ready (TLS handshake done) and the peer's first SETTINGS told its stream limit.
+     */
+    private final class Connection extends ChannelInboundHandlerAdapter {
+        private final int connectTimeoutMillis;
+        private Channel channel;
+        private ScheduledFuture<?> settingsTimer;
+        private boolean transportReady;
+        private boolean settingsReceived;
+        private boolean ready;
+        private boolean goingAway;
+        private int maxStreams = Integer.MAX_VALUE;
+        private int streams;
+
+        Connection(int connectTimeoutMillis) {
+            this.connectTimeoutMillis = connectTimeoutMillis;
+        }
+
+        boolean hasFreeStream() {
+            return ready && !goingAway && streams < maxStreams && channel.isActive();
+        }
+
+        void transportReady() {
+            transportReady = true;
+            // The connection's own frames (settings, pings, window updates) must always flow.
+            channel.config().setAutoRead(true);
+            channel.read();
+            if (settingsReceived) {
+                becomeReady();
+            } else {
+                settingsTimer = loop.schedule(() -> {
+                    if (!ready) {
+                        channel.close();
+                    }
+                }, Math.max(1, connectTimeoutMillis), TimeUnit.MILLISECONDS);
+            }
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof Http2SettingsFrame frame) {
+                Long limit = frame.settings().maxConcurrentStreams();
+                if (limit != null) {
+                    maxStreams = (int) Math.min(Integer.MAX_VALUE, limit);
+                }
+                settingsReceived = true;
+                if (!ready && transportReady) {
+                    becomeReady();
+                } else if (ready) {
+                    // The peer may raise its limit later.
+                    serveWaiters();
+                }
+            } else if (msg instanceof Http2GoAwayFrame) {
+                // No new streams here; those in flight below the last stream id finish.
+                goingAway = true;
+                ReferenceCountUtil.release(msg);
+                closeIfUnused();
+                serveWaiters();
+                return;
+            }
+            ReferenceCountUtil.release(msg);
+        }
+
+        private void becomeReady() {
+            ready = true;
+            if (settingsTimer != null) {
+                settingsTimer.cancel(false);
+            }
+            if (opening == this) {
+                opening = null;
+            }
+            connections.add(this);
+            serveWaiters();
+        }
+
+        void open(StreamCallback callback) {
+            streams++;
+            UpstreamResponseHandler handler = new UpstreamResponseHandler();
+            new Http2StreamChannelBootstrap(channel)
+                    .option(ChannelOption.AUTO_READ, false)
+                    .handler(new ChannelInitializer<Http2StreamChannel>() {
+                        @Override
+                        protected void initChannel(Http2StreamChannel ch) {
+                            ch.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(false, false), handler);
+                        }
+                    })
+                    .open()
+                    .addListener((Future<Http2StreamChannel> f) -> {
+                        if (f.isSuccess()) {
+                            Stream stream = new Stream(f.getNow(), handler, this);
+                            f.getNow().closeFuture().addListener(stream);
+                            callback.onStream(stream);
+                        } else {
+                            streamClosed();
+                            callback.onStreamFailure(f.cause());
+                        }
+                    });
+        }
+
+        void streamClosed() {
+            streams--;
+            if (!waiters.isEmpty()) {
+                serveWaiters();
+                return;
+            }
+            if (streams == 0 && breaker.hasConnectionWaiters()) {
+                // Another event loop waits for a connection slot: free this one rather than idle it.
+                goingAway = true;
+            }
+            closeIfUnused();
+        }
+
+        void closeIfUnused() {
+            if (streams == 0 && (goingAway || retired) && channel != null) {
+                connections.remove(this);
+                channel.close();
+            }
+        }
+
+        void closed() {
+            breaker.releaseConnection();
+            connections.remove(this);
+            if (settingsTimer != null) {
+                settingsTimer.cancel(false);
+            }
+            if (opening == this) {
+                // Closed before it could take a stream: the requests waiting for it fail (and may be retried).
+                opening = null;
+                failWaiters(new ClosedChannelException());
+            } else if (!waiters.isEmpty()) {
+                openAnother(lastConnectTimeoutMillis);
+            }
+        }
+    }
+
+    private static final class Stream implements UpstreamStream, ChannelFutureListener {
         private final Http2StreamChannel channel;
         private final UpstreamResponseHandler handler;
+        private final Connection connection;
 
-        Stream(Http2StreamChannel channel, UpstreamResponseHandler handler) {
+        Stream(Http2StreamChannel channel, UpstreamResponseHandler handler, Connection connection) {
             this.channel = channel;
             this.handler = handler;
+            this.connection = connection;
         }
 
         @Override
@@ -207,6 +360,12 @@ final class Http2ConnectionPool implements ConnectionPool {
         @Override
         public boolean multiplexed() {
             return true;
+        }
+
+        /** The stream ended (both sides done, or reset): its slot on the connection is free. */
+        @Override
+        public void operationComplete(ChannelFuture future) {
+            connection.streamClosed();
         }
     }
 }
