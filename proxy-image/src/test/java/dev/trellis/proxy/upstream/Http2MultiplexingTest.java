@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class Http2MultiplexingTest {
 
     /** How long the upstream holds each request: long enough that all of them overlap. */
-    private static final long HOLD_MILLIS = 400;
+    private static final long HOLD_MILLIS = 1_000;
 
     UpstreamServer upstream;
     ProxyServer proxy;
