@@ -85,10 +85,11 @@ public final class ProxyServer implements AutoCloseable {
         ForwardingContext inboundContext = new ForwardingContext(tables, config.limits, config.metrics,
                 Direction.INBOUND, config.accessLog);
         outbound = bind(config.outboundPort, new HttpListenerInitializer(config.limits,
-                () -> new OutboundFrontendHandler(outboundContext), config.metrics.connections(Direction.OUTBOUND)));
+                () -> new OutboundFrontendHandler(outboundContext), config.metrics.connections(Direction.OUTBOUND),
+                ch -> null, outboundContext::idleTimeoutNanos));
         inbound = bind(config.inboundPort, new HttpListenerInitializer(config.limits,
                 () -> new InboundFrontendHandler(inboundContext), config.metrics.connections(Direction.INBOUND),
-                this::inboundTls));
+                this::inboundTls, inboundContext::idleTimeoutNanos));
         try {
             configured.join();
         } catch (java.util.concurrent.CompletionException e) {

@@ -17,13 +17,28 @@ public final class RoutingTable {
     private final Map<String, ServiceRoutes> servicesByHost;
     private final Map<String, UpstreamCluster> clusters;
     private final CompiledRoute inbound;
+    private final long outboundIdleTimeoutNanos;
+    private final long inboundIdleTimeoutNanos;
 
     RoutingTable(ProxySnapshot snapshot, Map<String, ServiceRoutes> servicesByHost,
-                 Map<String, UpstreamCluster> clusters, CompiledRoute inbound) {
+                 Map<String, UpstreamCluster> clusters, CompiledRoute inbound,
+                 long outboundIdleTimeoutNanos, long inboundIdleTimeoutNanos) {
         this.snapshot = snapshot;
         this.servicesByHost = Map.copyOf(servicesByHost);
         this.clusters = Map.copyOf(clusters);
         this.inbound = inbound;
+        this.outboundIdleTimeoutNanos = outboundIdleTimeoutNanos;
+        this.inboundIdleTimeoutNanos = inboundIdleTimeoutNanos;
+    }
+
+    /** How long a caller's connection to the outbound listener may stay without a request in flight. */
+    public long outboundIdleTimeoutNanos() {
+        return outboundIdleTimeoutNanos;
+    }
+
+    /** How long a peer's connection to the inbound listener may stay without a request in flight. */
+    public long inboundIdleTimeoutNanos() {
+        return inboundIdleTimeoutNanos;
     }
 
     public ProxySnapshot snapshot() {

@@ -60,6 +60,7 @@ final class RoutingTableCompiler {
             clusters.put(cluster.name(), cluster(cluster, previous, kept));
         }
         Map<String, ServiceRoutes> byHost = new HashMap<>();
+        IdleTimeouts idle = new IdleTimeouts(snapshot);
         for (VirtualService service : snapshot.outbound().services()) {
             List<CompiledRoute> routes = new ArrayList<>();
             for (Route route : service.routes()) {
@@ -88,6 +89,12 @@ final class RoutingTableCompiler {
         CompiledRoute inbound = new CompiledRoute(snapshot.service(), inboundRoute,
                 List.of(new RouteTarget(local, metrics.forInbound(snapshot.service()))), null);
         clusters.put(LOCAL_APP, local);
+        for (UpstreamCluster cluster : clusters.values()) {
+            long idleNanos = cluster == local ? idle.inboundNanos : idle.ofCluster(cluster.name());
+            for (UpstreamHost host : cluster.hosts()) {
+                host.idleTimeoutNanos(idleNanos);
+            }
+        }
 
         List<UpstreamHost> retired = new ArrayList<>();
         if (previous != null) {
@@ -99,7 +106,49 @@ final class RoutingTableCompiler {
                 }
             }
         }
-        return new Result(new RoutingTable(snapshot, byHost, clusters, inbound), retired);
+        return new Result(new RoutingTable(snapshot, byHost, clusters, inbound, idle.outboundNanos, idle.inboundNanos),
+                retired);
+    }
+
+    /**
+     * The idle timeouts of a snapshot, from its routes' {@code timeouts.idle} (route over service,
+     * 300 s by default). A connection may serve requests of several routes, so it gets the longest
+     * of them: the outbound listener's, of every route; the inbound listener's (and the local
+     * app's connections), of the routes of the proxy's own service; an upstream cluster's, of the
+     * routes that send or mirror to it.
+     */
+    private static final class IdleTimeouts {
+        private static final long DEFAULT_NANOS = Timeouts.DEFAULT.idle().toNanos();
+
+        private final Map<String, Long> byCluster = new HashMap<>();
+        private final long outboundNanos;
+        private final long inboundNanos;
+
+        IdleTimeouts(ProxySnapshot snapshot) {
+            long outbound = 0;
+            long inbound = 0;
+            for (VirtualService service : snapshot.outbound().services()) {
+                for (Route route : service.routes()) {
+                    long nanos = route.timeouts().idle().toNanos();
+                    outbound = Math.max(outbound, nanos);
+                    if (service.name().equals(snapshot.service())) {
+                        inbound = Math.max(inbound, nanos);
+                    }
+                    for (Route.WeightedCluster target : route.targets()) {
+                        byCluster.merge(target.cluster(), nanos, Math::max);
+                    }
+                    if (route.mirror() != null) {
+                        byCluster.merge(route.mirror().cluster(), nanos, Math::max);
+                    }
+                }
+            }
+            this.outboundNanos = outbound > 0 ? outbound : DEFAULT_NANOS;
+            this.inboundNanos = inbound > 0 ? inbound : DEFAULT_NANOS;
+        }
+
+        long ofCluster(String name) {
+            return byCluster.getOrDefault(name, DEFAULT_NANOS);
+        }
     }
 
     private UpstreamCluster cluster(Cluster config, RoutingTable previous, Set<UpstreamHost> kept) {

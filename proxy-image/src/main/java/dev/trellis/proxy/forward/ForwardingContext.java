@@ -19,4 +19,15 @@ import java.util.function.Supplier;
  */
 public record ForwardingContext(Supplier<RoutingTable> tables, HttpLimits limits, ProxyMetrics metrics,
                                 Direction direction, AccessLog accessLog) {
+
+    private static final long DEFAULT_IDLE_TIMEOUT_NANOS = dev.trellis.spec.Timeouts.DEFAULT.idle().toNanos();
+
+    /** How long a caller's connection to this listener may stay without a request in flight, from the current table. */
+    public long idleTimeoutNanos() {
+        RoutingTable table = tables.get();
+        if (table == null) {
+            return DEFAULT_IDLE_TIMEOUT_NANOS;
+        }
+        return direction == Direction.INBOUND ? table.inboundIdleTimeoutNanos() : table.outboundIdleTimeoutNanos();
+    }
 }

@@ -2,6 +2,7 @@ package dev.trellis.proxy.forward;
 
 import dev.trellis.proxy.config.RoutingTable;
 import dev.trellis.proxy.http.LocalReply;
+import dev.trellis.proxy.idle.DownstreamIdleHandler;
 import dev.trellis.proxy.http.RequestSmugglingException;
 import dev.trellis.proxy.metrics.BadRequestReason;
 import dev.trellis.proxy.routing.CompiledRoute;
@@ -51,6 +52,7 @@ public abstract class ForwardingFrontendHandler extends ChannelInboundHandlerAda
     private boolean closing;
     private boolean draining;
     private boolean upgradeSettled;
+    private DownstreamIdleHandler idle;
 
     protected ForwardingFrontendHandler(ForwardingContext context) {
         this.context = context;
@@ -89,6 +91,8 @@ public abstract class ForwardingFrontendHandler extends ChannelInboundHandlerAda
     public void handlerAdded(ChannelHandlerContext handlerContext) {
         this.ctx = handlerContext;
         this.multiplexed = handlerContext.channel() instanceof Http2StreamChannel;
+        io.netty.channel.Channel connection = connection();
+        this.idle = connection == null ? null : DownstreamIdleHandler.of(connection);
     }
 
     @Override
@@ -102,6 +106,7 @@ public abstract class ForwardingFrontendHandler extends ChannelInboundHandlerAda
         ProxyExchange current = exchange;
         exchange = null;
         if (current != null) {
+            exchangeEnded();
             current.onDownstreamClosed();
         }
         releaseQueued();
@@ -147,6 +152,9 @@ public abstract class ForwardingFrontendHandler extends ChannelInboundHandlerAda
     }
 
     private void onRequest(HttpRequest request) {
+        if (idle != null) {
+            idle.requestReceived();
+        }
         if (request.decoderResult().isFailure()) {
             ReferenceCountUtil.release(request);
             refuse(request.decoderResult(), false);
@@ -214,9 +222,18 @@ public abstract class ForwardingFrontendHandler extends ChannelInboundHandlerAda
                 && HttpUtil.getContentLength(head, 0L) == 0L;
         ProxyExchange started = new ProxyExchange(this, ctx, context, route, head, closeAfter, bodyless);
         exchange = started;
+        if (idle != null) {
+            idle.requestStarted();
+        }
         started.start(route.fault().delayNanos());
         if (whole != null) {
             started.onRequestContent(whole);
+        }
+    }
+
+    private void exchangeEnded() {
+        if (idle != null) {
+            idle.requestEnded();
         }
     }
 
@@ -260,6 +277,7 @@ public abstract class ForwardingFrontendHandler extends ChannelInboundHandlerAda
         ProxyExchange current = exchange;
         exchange = null;
         if (current != null) {
+            exchangeEnded();
             // A broken body in the middle of a request: the request cannot go on either way.
             boolean answered = current.responseStarted();
             current.onDownstreamClosed();
@@ -325,6 +343,7 @@ public abstract class ForwardingFrontendHandler extends ChannelInboundHandlerAda
             return;
         }
         exchange = null;
+        exchangeEnded();
         if (multiplexed) {
             if (closeConnection && ctx.channel().isActive()) {
                 ctx.flush();

@@ -17,7 +17,9 @@ import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.util.AsciiString;
+import dev.trellis.proxy.idle.DownstreamIdleHandler;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -32,6 +34,7 @@ public final class HttpListenerInitializer extends ChannelInitializer<Channel> {
     private final Supplier<ChannelHandler> frontend;
     private final ProxyMetrics.ConnectionGauge connections;
     private final Function<Channel, ChannelHandler> tls;
+    private final LongSupplier idleTimeoutNanos;
 
     public HttpListenerInitializer(HttpLimits limits, Supplier<ChannelHandler> frontend,
                                    ProxyMetrics.ConnectionGauge connections) {
@@ -44,6 +47,17 @@ public final class HttpListenerInitializer extends ChannelInitializer<Channel> {
      */
     public HttpListenerInitializer(HttpLimits limits, Supplier<ChannelHandler> frontend,
                                    ProxyMetrics.ConnectionGauge connections, Function<Channel, ChannelHandler> tls) {
+        this(limits, frontend, connections, tls, null);
+    }
+
+    /**
+     * @param idleTimeoutNanos how long a connection may stay without a request in flight (read when it
+     *        matters, so a new snapshot's value applies), or null for no idle timeout
+     */
+    public HttpListenerInitializer(HttpLimits limits, Supplier<ChannelHandler> frontend,
+                                   ProxyMetrics.ConnectionGauge connections, Function<Channel, ChannelHandler> tls,
+                                   LongSupplier idleTimeoutNanos) {
+        this.idleTimeoutNanos = idleTimeoutNanos;
         this.limits = limits;
         this.frontend = frontend;
         this.connections = connections;
@@ -54,6 +68,9 @@ public final class HttpListenerInitializer extends ChannelInitializer<Channel> {
     protected void initChannel(Channel ch) {
         connections.opened();
         ch.closeFuture().addListener(f -> connections.closed());
+        if (idleTimeoutNanos != null) {
+            ch.pipeline().addLast(new DownstreamIdleHandler(idleTimeoutNanos));
+        }
         ChannelHandler termination = tls.apply(ch);
         if (termination != null) {
             ch.pipeline().addLast(termination);

@@ -9,7 +9,9 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Keep-alive HTTP/1.1 connections of one event loop to one host: one request at a time per
@@ -28,6 +30,8 @@ final class Http1ConnectionPool implements ConnectionPool {
     private int open;
     private boolean retired;
     private final Runnable wakeup = () -> executeServeWaiter();
+    private final Runnable closeIdle = this::closeIdle;
+    private ScheduledFuture<?> idleTimer;
 
     Http1ConnectionPool(UpstreamConnector connector, UpstreamHost host, EventLoop loop) {
         this.connector = connector;
@@ -128,9 +132,32 @@ final class Http1ConnectionPool implements ConnectionPool {
             connection.channel.close();
             return;
         }
+        connection.idleSinceNanos = System.nanoTime();
         idle.addLast(connection);
         // A read pending while idle notices an upstream that closes the connection.
         connection.channel.read();
+        if (idleTimer == null) {
+            idleTimer = loop.schedule(closeIdle, host.idleTimeoutNanos(), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /**
+     * Closes the connections unused for the host's idle timeout. The least recently used are at
+     * the head of the idle list, so the sweep stops at the first one still in time, and runs
+     * again when that one would expire: one timer per pool, not one per connection.
+     */
+    private void closeIdle() {
+        idleTimer = null;
+        long timeout = host.idleTimeoutNanos();
+        long now = System.nanoTime();
+        Connection oldest;
+        while ((oldest = idle.peekFirst()) != null && now - oldest.idleSinceNanos >= timeout) {
+            idle.pollFirst();
+            oldest.channel.close();
+        }
+        if (oldest != null) {
+            idleTimer = loop.schedule(closeIdle, oldest.idleSinceNanos + timeout - now, TimeUnit.NANOSECONDS);
+        }
     }
 
     @Override
@@ -155,6 +182,7 @@ final class Http1ConnectionPool implements ConnectionPool {
     private final class Connection implements UpstreamStream {
         private final Channel channel;
         private final UpstreamResponseHandler handler;
+        private long idleSinceNanos;
 
         Connection(Channel channel, UpstreamResponseHandler handler) {
             this.channel = channel;

@@ -46,6 +46,8 @@ final class Http2ConnectionPool implements ConnectionPool {
     private Connection opening;
     private boolean awaitingSlot;
     private boolean retired;
+    private final Runnable closeIdle = this::closeIdle;
+    private ScheduledFuture<?> idleTimer;
     /** The connect timeout of the latest acquisition: for connections opened later on behalf of waiters. */
     private int lastConnectTimeoutMillis = 1_000;
 
@@ -157,6 +159,37 @@ final class Http2ConnectionPool implements ConnectionPool {
         }
     }
 
+    /** A connection has no stream any more: it closes if it stays so for the host's idle timeout. */
+    private void becameUnused(Connection connection) {
+        connection.idleSinceNanos = System.nanoTime();
+        if (idleTimer == null) {
+            idleTimer = loop.schedule(closeIdle, host.idleTimeoutNanos(), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** Closes the connections without streams for the idle timeout; runs again for the next to expire. */
+    private void closeIdle() {
+        idleTimer = null;
+        long timeout = host.idleTimeoutNanos();
+        long now = System.nanoTime();
+        long next = Long.MAX_VALUE;
+        for (int i = connections.size() - 1; i >= 0; i--) {
+            Connection connection = connections.get(i);
+            if (connection.streams == 0) {
+                long left = connection.idleSinceNanos + timeout - now;
+                if (left <= 0) {
+                    connections.remove(i);
+                    connection.channel.close();
+                } else {
+                    next = Math.min(next, left);
+                }
+            }
+        }
+        if (next != Long.MAX_VALUE) {
+            idleTimer = loop.schedule(closeIdle, next, TimeUnit.NANOSECONDS);
+        }
+    }
+
     @Override
     public void retire() {
         loop.execute(() -> {
@@ -206,6 +239,7 @@ final class Http2ConnectionPool implements ConnectionPool {
         private boolean goingAway;
         private int maxStreams = Integer.MAX_VALUE;
         private int streams;
+        private long idleSinceNanos;
 
         Connection(int connectTimeoutMillis) {
             this.connectTimeoutMillis = connectTimeoutMillis;
@@ -266,6 +300,9 @@ final class Http2ConnectionPool implements ConnectionPool {
             }
             connections.add(this);
             serveWaiters();
+            if (streams == 0) {
+                becameUnused(this);
+            }
         }
 
         void open(StreamCallback callback) {
@@ -303,6 +340,9 @@ final class Http2ConnectionPool implements ConnectionPool {
                 goingAway = true;
             }
             closeIfUnused();
+            if (streams == 0 && channel.isActive()) {
+                becameUnused(this);
+            }
         }
 
         void closeIfUnused() {

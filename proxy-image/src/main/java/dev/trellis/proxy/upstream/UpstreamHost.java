@@ -30,6 +30,7 @@ public final class UpstreamHost implements BalancedHost {
     private final AtomicInteger inflight = new AtomicInteger();
     private final ConcurrentHashMap<EventLoop, ConnectionPool> pools = new ConcurrentHashMap<>();
     private volatile boolean retired;
+    private volatile long idleTimeoutNanos = dev.trellis.spec.Timeouts.DEFAULT.idle().toNanos();
     private double ewmaNanos;
     private long ewmaStamp;
 
@@ -68,6 +69,16 @@ public final class UpstreamHost implements BalancedHost {
     /** The identity this host proves over mTLS, or null when connections to it are plaintext. */
     public SpiffeId peerIdentity() {
         return peerIdentity;
+    }
+
+    /** How long a pooled connection to this host may stay unused before it is closed. */
+    public long idleTimeoutNanos() {
+        return idleTimeoutNanos;
+    }
+
+    /** Set by each snapshot that keeps the host: the longest idle timeout of the routes that use it. */
+    public void idleTimeoutNanos(long nanos) {
+        this.idleTimeoutNanos = nanos;
     }
 
     CircuitBreaker breaker() {
