@@ -53,8 +53,9 @@ final class ProxyExchange {
     private final ChannelHandlerContext down;
     private final ForwardingContext context;
     private final CompiledRoute route;
-    private final RouteTarget target;
-    private final UpstreamCluster cluster;
+    /** The weighted target of the current try: drawn again for each retry. */
+    private RouteTarget target;
+    private UpstreamCluster cluster;
     private final RetryRule retry;
     private final HttpRequest upstreamHead;
     private final boolean grpc;
@@ -220,6 +221,9 @@ final class ProxyExchange {
         if (finished) {
             return;
         }
+        if (triedCount > 0) {
+            redrawTarget();
+        }
         UpstreamHost host = cluster.pick(triedCount == 0 ? null : this::alreadyTried);
         if (host == null) {
             reply(LocalReply.NO_HEALTHY_UPSTREAM);
@@ -241,6 +245,28 @@ final class ProxyExchange {
             next.timer = down.executor().schedule(next::onPerTryTimeout, perTry, TimeUnit.NANOSECONDS);
         }
         host.pool(down.channel().eventLoop()).acquire(next, route.connectTimeoutMillis());
+    }
+
+    /**
+     * A retry draws the route's weighted target again, as the first try did, so it may go to
+     * another version's cluster (where the failing version's hosts are not). Called between tries
+     * only: the failed try's callbacks are done with {@code cluster}. The request's circuit-breaker
+     * slot moves with it; a cluster that has no slot free leaves the retry where it was.
+     */
+    private void redrawTarget() {
+        RouteTarget next = route.pickTarget();
+        if (next == target) {
+            return;
+        }
+        UpstreamCluster nextCluster = next.cluster();
+        if (nextCluster.breaker() != cluster.breaker()) {
+            if (!nextCluster.breaker().tryAcquireRequest()) {
+                return;
+            }
+            cluster.breaker().releaseRequest();
+        }
+        target = next;
+        cluster = nextCluster;
     }
 
     private boolean alreadyTried(UpstreamHost host) {
