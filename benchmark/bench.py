@@ -328,6 +328,17 @@ class Peer:
     skipped: str | None = None
     startup_s: float | None = None
     start_time: float = 0.0
+    # The two-proxy path: the inbound proxy (proc is the outbound one); measured together.
+    companions: list[subprocess.Popen] = dataclasses.field(default_factory=list)
+    inbound_command: list[str] = dataclasses.field(default_factory=list)
+    inbound_port: int | None = None   # the inbound proxy's mTLS listener
+
+    def processes(self) -> list[subprocess.Popen]:
+        return ([self.proc] if self.proc is not None else []) + self.companions
+
+    def pids(self) -> list[int]:
+        """Every live process of the peer, with descendants (nginx's workers)."""
+        return [pid for proc in self.processes() for pid in process_tree(proc.pid)]
 
 
 @dataclasses.dataclass
@@ -375,12 +386,14 @@ def launch(ctx: Context, peer: Peer, argv: list[str]) -> Peer:
     return peer
 
 
-def wait_ready(peer: Peer) -> float:
+def wait_ready(peer: Peer, timeout_s: float = STARTUP_TIMEOUT_S) -> float:
     """Seconds from exec to the first 200 through the peer's HTTP/1.1 listener."""
-    deadline = peer.start_time + STARTUP_TIMEOUT_S
+    deadline = peer.start_time + timeout_s
     while time.monotonic() < deadline:
-        if peer.proc is not None and peer.proc.poll() is not None:
-            raise RuntimeError(f"{peer.name}: exited during start-up with code {peer.proc.returncode}")
+        for proc in peer.processes():
+            if proc.poll() is not None:
+                raise RuntimeError(f"{peer.name}: exited during start-up with code {proc.returncode} "
+                                   f"(`{' '.join(map(str, proc.args[-12:]))}`)")
         try:
             conn = http.client.HTTPConnection("127.0.0.1", peer.listeners.h1, timeout=0.5)
             conn.request("GET", f"/echo?size={BODY_BYTES}", headers={"Host": HTTP_HOST})
@@ -392,7 +405,7 @@ def wait_ready(peer: Peer) -> float:
         except OSError:
             pass
         time.sleep(0.002)
-    raise RuntimeError(f"{peer.name}: not ready after {STARTUP_TIMEOUT_S:.0f} s")
+    raise RuntimeError(f"{peer.name}: not ready after {timeout_s:.0f} s")
 
 
 def start_direct(ctx: Context) -> Peer:
@@ -410,7 +423,7 @@ def start_trellis(ctx: Context) -> Peer:
     port). If the proxy's command line or spec changes, this function is the
     one place to follow it (README.md, "The Trellis slot").
     """
-    jar = Path(os.environ.get("TRELLIS_PROXY_JAR", REPO_DIR / "proxy-image" / "target" / "trellis-proxy.jar"))
+    jar = trellis_jar()
     outbound = free_port()
     peer = Peer("trellis", Listeners(h1=outbound, h2c=outbound, grpc=outbound))  # None: a protocol not served
     if not jar.exists():
@@ -439,6 +452,19 @@ def start_trellis(ctx: Context) -> Peer:
                               "--bind", "127.0.0.1", "--outbound-port", str(outbound),
                               "--inbound-port", str(free_port()), "--admin-bind", "127.0.0.1",
                               "--admin-port", str(free_port()), "--event-loops", "1", "--access-log", "off"])
+
+
+def trellis_jar() -> Path:
+    return Path(os.environ.get("TRELLIS_PROXY_JAR", REPO_DIR / "proxy-image" / "target" / "trellis-proxy.jar"))
+
+
+def controller_jar() -> Path:
+    return Path(os.environ.get("TRELLIS_CONTROLLER_JAR", REPO_DIR / "controller" / "target" / "trellis-controller.jar"))
+
+
+def trellis_version(jar: Path, java: str) -> str:
+    return f"{jar.name}, built {time.strftime('%Y-%m-%d %H:%M', time.gmtime(jar.stat().st_mtime))} UTC, " \
+           f"on {first_line([java, '-version'])}"
 
 
 def image_jvm_flags() -> list[str]:
@@ -665,6 +691,569 @@ backend upstream_grpc
 
 
 # --------------------------------------------------------------------------
+# Two-proxy mTLS path: client -> outbound proxy -> mTLS -> inbound proxy -> upstream
+# --------------------------------------------------------------------------
+
+MTLS_SCENARIO = Scenario("mtls_1k", "Two-proxy mTLS path: HTTP/1.1 1 KiB, 1,000 req/s", "h1", 1000)
+MESH = "bench"
+TRUST_DOMAIN = "bench.trellis.local"
+CLIENT_SERVICE = "bench-client"   # the caller: the outbound proxy's identity; the inbound one is HTTP_HOST's
+# TLS 1.3 suite between the proxies. BoringSSL (Trellis through netty-tcnative, Envoy) picks
+# AES-128-GCM on CPUs with AES instructions and lets nobody choose otherwise; OpenSSL (nginx,
+# HAProxy) would pick AES-256-GCM, so those two are pinned to the same suite.
+MTLS_CIPHERSUITE = "TLS_AES_128_GCM_SHA256"
+CONTROLLER_READY_TIMEOUT_S = 90.0
+
+
+def spiffe_id(service: str) -> str:
+    return f"spiffe://{TRUST_DOMAIN}/mesh/{MESH}/service/{service}"
+
+
+@dataclasses.dataclass(frozen=True)
+class MeshCertificate:
+    """A certificate the mesh CA issued, as files, for the proxies that read files."""
+    service: str
+    chain: Path    # PEM: the leaf as the CA issued it (with any intermediates)
+    key: Path      # PEM: its EC P-256 key (PKCS#8)
+    bundle: Path   # PEM: chain + key in one file (HAProxy's `crt`)
+    ca: Path       # PEM: the mesh's trust bundle (its root)
+
+
+@dataclasses.dataclass(frozen=True)
+class MtlsPorts:
+    outbound: int   # plain HTTP/1.1 from fortio, as an application calls its sidecar
+    inbound: int    # mTLS from the outbound proxy
+
+
+class MeshController:
+    """The project's controller jar in local mode: mesh CA (bootstrap token), registry, snapshots.
+
+    Trellis proxies get their certificates from it as in production (a CSR and the token);
+    the other peers' certificates are CSRs made here with openssl and signed by the same CA,
+    as scripts/tls-audit.sh does for testssl's client certificate.
+    """
+
+    def __init__(self, port: int, token: str, proc: subprocess.Popen, work: Path) -> None:
+        self.port, self.token, self.proc, self.work = port, token, proc, work
+        self.url = f"http://127.0.0.1:{port}"
+        self.trust_bundle = work / "mesh-ca.pem"
+
+    @staticmethod
+    def start(ctx: Context, jar: Path, spec: str) -> "MeshController":
+        work = ctx.run_dir / "mesh"
+        work.mkdir(exist_ok=True)
+        (work / "mesh.yaml").write_text(spec)
+        port, token = free_port(), os.urandom(18).hex()
+        java = shutil.which("java") or "java"
+        # On the load core: it only answers the proxies' long polls once they are up.
+        proc = ctx.processes.start([java, "-Xmx192m", "-jar", str(jar), "--spec-file", str(work / "mesh.yaml"),
+                                    "--host", "127.0.0.1", "--port", str(port), "--ca-file", str(work / "ca.json")],
+                                   ctx.run_dir / "controller.log", CPU_LOAD, env={"TRELLIS_BOOTSTRAP_TOKEN": token})
+        controller = MeshController(port, token, proc, work)
+        deadline = time.monotonic() + CONTROLLER_READY_TIMEOUT_S
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"controller: exited during start-up with code {proc.returncode} "
+                                   f"(see {ctx.run_dir / 'controller.log'})")
+            try:
+                status, body = controller.request("GET", "/v1/trust-bundle")
+                if status == 200:
+                    controller.trust_bundle.write_bytes(body)
+                    return controller
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"controller: not ready after {CONTROLLER_READY_TIMEOUT_S:.0f} s")
+            time.sleep(0.1)
+
+    def request(self, method: str, path: str, body: dict | None = None) -> tuple[int, bytes]:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        try:
+            conn.request(method, path, body=None if body is None else json.dumps(body),
+                         headers={"Content-Type": "application/json"})
+            response = conn.getresponse()
+            return response.status, response.read()
+        finally:
+            conn.close()
+
+    def issue(self, service: str) -> MeshCertificate:
+        """A P-256 key and CSR for the service's SPIFFE ID (openssl), signed by the mesh CA."""
+        key, csr = self.work / f"{service}.key", self.work / f"{service}.csr"
+        made = subprocess.run(["openssl", "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+                               "-nodes", "-keyout", str(key), "-subj", f"/CN={service}",
+                               "-addext", f"subjectAltName=URI:{spiffe_id(service)}", "-out", str(csr)],
+                              capture_output=True, text=True, timeout=30)
+        if made.returncode != 0:
+            raise RuntimeError(f"openssl req for {service}: {made.stderr.strip()[:200]}")
+        status, body = self.request("POST", "/v1/certificates", {
+            "csrPem": csr.read_text(), "proof": {"kind": "bootstrap", "token": self.token}})
+        if status != 200:
+            raise RuntimeError(f"certificate for {service}: HTTP {status} {body[:200]!r} (expected: 200 from the mesh CA)")
+        chain = self.work / f"{service}.pem"
+        chain.write_text(json.loads(body)["certificateChainPem"])
+        bundle = self.work / f"{service}.chain+key.pem"
+        bundle.write_text(chain.read_text().rstrip("\n") + "\n" + key.read_text())
+        return MeshCertificate(service, chain, key, bundle, self.trust_bundle)
+
+    def register(self, service: str, instance: str, port: int) -> None:
+        """Where the service's instance listens: its inbound proxy (as `trellis up` registers)."""
+        status, body = self.request("PUT", f"/v1/registry/{service}/instances/{instance}",
+                                    {"address": "127.0.0.1", "port": port, "version": "v1"})
+        if status not in (200, 201):
+            raise RuntimeError(f"registering {service}/{instance}: HTTP {status} {body[:200]!r} (expected: 200 or 201)")
+
+
+def trellis_mtls_spec(app_port: int) -> str:
+    return f"""\
+# The benchmark's mTLS mesh: {CLIENT_SERVICE}'s proxy (outbound) calls {HTTP_HOST}'s proxy
+# (inbound) over mTLS; {HTTP_HOST}'s application is fortio's server. STRICT: the inbound
+# proxy refuses callers without a mesh certificate. No retries, as the other peers.
+apiVersion: trellis.dev/v1
+mesh: {MESH}
+trustDomain: {TRUST_DOMAIN}
+tls: STRICT
+defaultPolicy: ALLOW
+services:
+  - name: {CLIENT_SERVICE}
+    protocol: http
+    port: {app_port}
+  - name: {HTTP_HOST}
+    protocol: http
+    port: {app_port}
+    retry: {{attempts: 0}}
+"""
+
+
+def envoy_mtls_configs(ports: MtlsPorts, up: Upstream, client: MeshCertificate,
+                       server: MeshCertificate) -> tuple[str, str]:
+    """(outbound, inbound): each side presents its mesh certificate and accepts only the CA's
+    certificates carrying the other side's SPIFFE ID (URI SAN)."""
+
+    def tls_context(kind: str, own: MeshCertificate, peer_service: str, extra: str) -> str:
+        return f"""\
+      name: envoy.transport_sockets.tls
+      typed_config:
+        "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.{kind}
+{extra}        common_tls_context:
+          tls_params: {{tls_minimum_protocol_version: TLSv1_3, tls_maximum_protocol_version: TLSv1_3}}
+          tls_certificates:
+          - certificate_chain: {{filename: {own.chain}}}
+            private_key: {{filename: {own.key}}}
+          validation_context:
+            trusted_ca: {{filename: {own.ca}}}
+            match_typed_subject_alt_names:
+            - san_type: URI
+              matcher: {{exact: "{spiffe_id(peer_service)}"}}
+"""
+
+    def listener(name: str, port: int, cluster: str, transport: str) -> str:
+        return f"""\
+static_resources:
+  listeners:
+  - name: {name}
+    address: {{socket_address: {{address: 127.0.0.1, port_value: {port}}}}}
+    filter_chains:
+    - filters:
+      - name: envoy.filters.network.http_connection_manager
+        typed_config:
+          "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+          stat_prefix: {name}
+          codec_type: HTTP1
+          generate_request_id: false
+          route_config:
+            virtual_hosts:
+            - name: all
+              domains: ["*"]
+              routes:
+              - match: {{prefix: "/"}}
+                route: {{cluster: {cluster}}}
+          http_filters:
+          - name: envoy.filters.http.router
+            typed_config:
+              "@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router
+              suppress_envoy_headers: true
+{transport}"""
+
+    def cluster(name: str, port: int, transport: str) -> str:
+        return f"""\
+  clusters:
+  - name: {name}
+    type: STATIC
+    connect_timeout: 1s
+    load_assignment:
+      cluster_name: {name}
+      endpoints:
+      - lb_endpoints:
+        - endpoint: {{address: {{socket_address: {{address: 127.0.0.1, port_value: {port}}}}}}}
+{transport}"""
+
+    head = ("# Envoy, {side}: --concurrency 1, no access log, no request ids or x-envoy-* headers;\n"
+            "# HTTP/1.1 keep-alive pool to the next hop; TLS 1.3 with the mesh CA's certificates.\n")
+    outbound = (head.format(side=f"outbound proxy ({CLIENT_SERVICE})")
+                + listener("outbound", ports.outbound, "inbound_mtls", "")
+                + cluster("inbound_mtls", ports.inbound, "    transport_socket:\n"
+                          + tls_context("UpstreamTlsContext", client, server.service, "")))
+    inbound = (head.format(side=f"inbound proxy ({server.service})")
+               + listener("inbound", ports.inbound, "upstream", "      transport_socket:\n"
+                          + _indent(tls_context("DownstreamTlsContext", server, client.service,
+                                                "        require_client_certificate: true\n"), 2))
+               + cluster("upstream", up.http_port, ""))
+    return outbound, inbound
+
+
+def _indent(text: str, spaces: int) -> str:
+    return "".join(" " * spaces + line if line.strip() else line for line in text.splitlines(keepends=True))
+
+
+def nginx_mtls_configs(ports: MtlsPorts, up: Upstream, client: MeshCertificate, server: MeshCertificate,
+                       prefix_out: Path, prefix_in: Path) -> tuple[str, str]:
+    """(outbound, inbound). nginx checks the CA chain both ways; towards the inbound proxy it also
+    checks the name: with no DNS SAN, OpenSSL's host check falls back to the CN, which the mesh CA
+    sets to the service name (nginx cannot match a URI SAN)."""
+
+    def common(prefix: Path, side: str) -> str:
+        return f"""\
+# nginx, {side}: 1 worker, no access log, keepalive_requests raised on every
+# connection; HTTP/1.1 keep-alive pool to the next hop; TLS 1.3 only, mesh CA certificates.
+daemon off;
+master_process on;
+worker_processes 1;
+pid {prefix}/nginx.pid;
+error_log stderr warn;
+events {{ worker_connections 4096; }}
+http {{
+  access_log off;
+  client_body_temp_path {prefix}/client_body;
+  proxy_temp_path {prefix}/proxy;
+  fastcgi_temp_path {prefix}/fastcgi;
+  uwsgi_temp_path {prefix}/uwsgi;
+  scgi_temp_path {prefix}/scgi;
+  keepalive_requests 1000000;
+  keepalive_timeout 75s;
+"""
+
+    outbound = common(prefix_out, f"outbound proxy ({CLIENT_SERVICE})") + f"""\
+  upstream inbound_mtls {{ server 127.0.0.1:{ports.inbound}; keepalive 64; keepalive_requests 1000000; }}
+  server {{
+    listen 127.0.0.1:{ports.outbound};
+    location / {{
+      proxy_pass https://inbound_mtls;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_ssl_certificate {client.chain};
+      proxy_ssl_certificate_key {client.key};
+      proxy_ssl_trusted_certificate {client.ca};
+      proxy_ssl_verify on;
+      proxy_ssl_verify_depth 2;
+      proxy_ssl_name {server.service};
+      proxy_ssl_protocols TLSv1.3;
+      proxy_ssl_conf_command Ciphersuites {MTLS_CIPHERSUITE};
+      proxy_ssl_session_reuse on;
+    }}
+  }}
+}}
+"""
+    inbound = common(prefix_in, f"inbound proxy ({server.service})") + f"""\
+  upstream upstream_http {{ server 127.0.0.1:{up.http_port}; keepalive 64; keepalive_requests 1000000; }}
+  server {{
+    listen 127.0.0.1:{ports.inbound} ssl;
+    ssl_certificate {server.chain};
+    ssl_certificate_key {server.key};
+    ssl_client_certificate {server.ca};
+    ssl_verify_client on;
+    ssl_verify_depth 2;
+    ssl_protocols TLSv1.3;
+    ssl_conf_command Ciphersuites {MTLS_CIPHERSUITE};
+    location / {{
+      proxy_pass http://upstream_http;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+    }}
+  }}
+}}
+"""
+    return outbound, inbound
+
+
+def haproxy_mtls_configs(ports: MtlsPorts, up: Upstream, client: MeshCertificate,
+                         server: MeshCertificate) -> tuple[str, str]:
+    """(outbound, inbound). HAProxy checks the CA chain both ways and, towards the inbound proxy,
+    the name (verifyhost: no DNS SAN, so the CN, the service name); it cannot match a URI SAN."""
+
+    def common(side: str) -> str:
+        return f"""\
+# HAProxy, {side}: nbthread 1, no log, HTTP/1.1 keep-alive with idle
+# server connections shared across clients (http-reuse always); TLS 1.3 only, mesh CA certificates.
+global
+  nbthread 1
+  maxconn 4096
+  ssl-default-bind-ciphersuites {MTLS_CIPHERSUITE}
+  ssl-default-server-ciphersuites {MTLS_CIPHERSUITE}
+defaults
+  mode http
+  timeout connect 1s
+  timeout client 30s
+  timeout server 30s
+  option http-keep-alive
+  http-reuse always
+"""
+
+    outbound = common(f"outbound proxy ({CLIENT_SERVICE})") + f"""\
+frontend outbound
+  bind 127.0.0.1:{ports.outbound}
+  default_backend inbound_mtls
+backend inbound_mtls
+  server inbound 127.0.0.1:{ports.inbound} ssl crt {client.bundle} ca-file {client.ca} verify required verifyhost {server.service} ssl-min-ver TLSv1.3 ssl-max-ver TLSv1.3
+"""
+    inbound = common(f"inbound proxy ({server.service})") + f"""\
+frontend inbound
+  bind 127.0.0.1:{ports.inbound} ssl crt {server.bundle} ca-file {server.ca} verify required ssl-min-ver TLSv1.3 ssl-max-ver TLSv1.3
+  default_backend upstream_http
+backend upstream_http
+  server up 127.0.0.1:{up.http_port}
+"""
+    return outbound, inbound
+
+
+def launch_pair(ctx: Context, peer: Peer, outbound: list[str], inbound: list[str], env: dict | None = None) -> Peer:
+    """Starts the inbound and the outbound proxy, both on CPU_PROXY, and waits until a request
+    passes through both (start-up: exec of the first to that first 200)."""
+    peer.command, peer.inbound_command = outbound, inbound
+    peer.start_time = time.monotonic()
+    peer.companions = [ctx.processes.start(inbound, ctx.run_dir / f"{peer.name}-inbound.log", CPU_PROXY, env)]
+    peer.proc = ctx.processes.start(outbound, ctx.run_dir / f"{peer.name}-outbound.log", CPU_PROXY, env)
+    # Two JVMs starting on one core, each waiting for a snapshot and a certificate: more than one.
+    peer.startup_s = wait_ready(peer, 2 * STARTUP_TIMEOUT_S)
+    return peer
+
+
+def start_direct_mtls(ctx: Context, mesh: MeshController | None) -> Peer:
+    return start_direct(ctx)
+
+
+def start_trellis_mtls(ctx: Context, mesh: MeshController | None) -> Peer:
+    """Two Trellis sidecars as in production: each proves itself to the controller with the
+    bootstrap token, gets its snapshot and a certificate for its service's SPIFFE ID, and the
+    outbound one finds the inbound one through the controller's registry."""
+    jar = trellis_jar()
+    ports = MtlsPorts(outbound=free_port(), inbound=free_port())
+    peer = Peer("trellis", Listeners(h1=ports.outbound, h2c=None, grpc=None))
+    if not jar.exists():
+        peer.skipped = f"proxy not built ({jar} missing)"
+        return peer
+    if mesh is None:
+        peer.skipped = "no controller (mesh CA)"
+        return peer
+    mesh.register(HTTP_HOST, f"{HTTP_HOST}-bench", ports.inbound)
+    java = shutil.which("java") or "java"
+    peer.version = trellis_version(jar, java)
+
+    def sidecar(service: str, outbound_port: int, inbound_port: int, app: list[str]) -> list[str]:
+        return [java, *image_jvm_flags(), "-jar", str(jar), "--controller", mesh.url, "--service", service,
+                "--proxy-id", f"{service}-bench", "--snapshot-cache", str(ctx.run_dir / f"trellis-mtls-{service}.json"),
+                "--bind", "127.0.0.1", "--outbound-port", str(outbound_port), "--inbound-port", str(inbound_port),
+                *app, "--admin-bind", "127.0.0.1", "--admin-port", str(free_port()),
+                "--event-loops", "1", "--access-log", "off"]
+
+    # The token goes by environment ($TRELLIS_BOOTSTRAP_TOKEN), not on the recorded command lines.
+    launch_pair(ctx, peer, sidecar(CLIENT_SERVICE, ports.outbound, free_port(), []),
+                sidecar(HTTP_HOST, free_port(), ports.inbound, ["--app-port", str(ctx.upstream.http_port)]),
+                env={"TRELLIS_BOOTSTRAP_TOKEN": mesh.token})
+    peer.inbound_port = ports.inbound
+    peer.configs["mtls-trellis-mesh.yaml"] = (mesh.work / "mesh.yaml").read_text()
+    for service in (CLIENT_SERVICE, HTTP_HOST):
+        cached = ctx.run_dir / f"trellis-mtls-{service}.json"
+        if cached.exists():   # the snapshot the controller served this proxy
+            peer.configs[f"mtls-trellis-{service}-snapshot.json"] = json.dumps(json.loads(cached.read_text()), indent=2)
+    return peer
+
+
+def start_envoy_mtls(ctx: Context, mesh: MeshController | None) -> Peer:
+    ports = MtlsPorts(outbound=free_port(), inbound=free_port())
+    peer = Peer("envoy", Listeners(h1=ports.outbound, h2c=None, grpc=None), inbound_port=ports.inbound)
+    if mesh is None:
+        peer.skipped = "no controller (mesh CA)"
+        return peer
+    binary = envoy_binary()
+    outbound, inbound = envoy_mtls_configs(ports, ctx.upstream, mesh.issue(CLIENT_SERVICE), mesh.issue(HTTP_HOST))
+    peer.version = first_line([binary, "--version"])
+    argv = []
+    for side, config in (("outbound", outbound), ("inbound", inbound)):
+        path = ctx.run_dir / f"mtls-envoy-{side}.yaml"
+        path.write_text(config)
+        peer.configs[path.name] = config
+        argv.append([binary, "-c", str(path), "--concurrency", "1", "--disable-hot-restart", "-l", "warning",
+                     "--base-id-path", str(ctx.run_dir / f"mtls-envoy-{side}-base-id"), "--use-dynamic-base-id"])
+    return launch_pair(ctx, peer, argv[0], argv[1])
+
+
+def start_nginx_mtls(ctx: Context, mesh: MeshController | None) -> Peer:
+    ports = MtlsPorts(outbound=free_port(), inbound=free_port())
+    peer = Peer("nginx", Listeners(h1=ports.outbound, h2c=None, grpc=None), inbound_port=ports.inbound)
+    if mesh is None:
+        peer.skipped = "no controller (mesh CA)"
+        return peer
+    binary = tool("nginx")
+    prefixes = (ctx.run_dir / "mtls-nginx-outbound", ctx.run_dir / "mtls-nginx-inbound")
+    for prefix in prefixes:
+        prefix.mkdir(exist_ok=True)
+    configs = nginx_mtls_configs(ports, ctx.upstream, mesh.issue(CLIENT_SERVICE), mesh.issue(HTTP_HOST), *prefixes)
+    peer.version = first_line([binary, "-v"])
+    argv = []
+    for side, config, prefix in zip(("outbound", "inbound"), configs, prefixes):
+        path = ctx.run_dir / f"mtls-nginx-{side}.conf"
+        path.write_text(config)
+        peer.configs[path.name] = config
+        argv.append([binary, "-p", str(prefix), "-c", str(path)])
+    return launch_pair(ctx, peer, argv[0], argv[1])
+
+
+def start_haproxy_mtls(ctx: Context, mesh: MeshController | None) -> Peer:
+    ports = MtlsPorts(outbound=free_port(), inbound=free_port())
+    peer = Peer("haproxy", Listeners(h1=ports.outbound, h2c=None, grpc=None), inbound_port=ports.inbound)
+    if mesh is None:
+        peer.skipped = "no controller (mesh CA)"
+        return peer
+    binary = tool("haproxy")
+    configs = haproxy_mtls_configs(ports, ctx.upstream, mesh.issue(CLIENT_SERVICE), mesh.issue(HTTP_HOST))
+    peer.version = first_line([binary, "-v"])
+    argv = []
+    for side, config in zip(("outbound", "inbound"), configs):
+        path = ctx.run_dir / f"mtls-haproxy-{side}.cfg"
+        path.write_text(config)
+        peer.configs[path.name] = config
+        argv.append([binary, "-db", "-f", str(path)])
+    return launch_pair(ctx, peer, argv[0], argv[1])
+
+
+MTLS_STARTERS = {
+    "direct": start_direct_mtls,
+    "trellis": start_trellis_mtls,
+    "envoy": start_envoy_mtls,
+    "nginx": start_nginx_mtls,
+    "haproxy": start_haproxy_mtls,
+}
+
+
+def probe_inbound(port: int, client: MeshCertificate) -> dict:
+    """What the inbound proxy's listener does with a mesh client certificate (openssl s_client:
+    version, suite, verification of its certificate against the mesh root) and without one (curl)."""
+    # Offered in BoringSSL's order, as the outbound proxies (Trellis, Envoy) offer them.
+    with_cert = subprocess.run(["openssl", "s_client", "-brief", "-connect", f"127.0.0.1:{port}",
+                                "-ciphersuites", "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256",
+                                "-cert", str(client.chain), "-key", str(client.key), "-CAfile", str(client.ca)],
+                               stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=15)
+    fields = {}
+    for line in with_cert.stderr.splitlines():
+        key, _, value = line.partition(":")
+        if value:
+            fields[key.strip()] = value.strip()
+    without = subprocess.run(["curl", "-sS", "-k", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "5",
+                              "-H", f"Host: {HTTP_HOST}", f"https://127.0.0.1:{port}/echo?size={BODY_BYTES}"],
+                             capture_output=True, text=True, timeout=15)
+    refused = without.returncode != 0 or without.stdout.strip() in ("000", "400", "403", "495", "496")
+    return {"protocol": fields.get("Protocol version"), "ciphersuite": fields.get("Ciphersuite"),
+            "server_verified": fields.get("Verification"),
+            "without_client_certificate": ("refused: " + (without.stderr.strip().splitlines() or ["?"])[-1][:120]
+                                           if without.returncode != 0 else f"HTTP {without.stdout.strip()}"),
+            "refuses_without_client_certificate": refused}
+
+
+def inter_proxy_sockets(port: int) -> tuple[int, int]:
+    """(established, time-wait) TCP sockets of connections to the inbound proxy's port (/proc/net/tcp,
+    and tcp6: a JVM's sockets are IPv6 ones carrying IPv4-mapped addresses). A closed connection
+    leaves a TIME_WAIT socket for 60 s, so the growth of the second over a run counts the
+    connections closed (and re-opened) during it."""
+    established = time_wait = 0
+    lines = []
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines += Path(table).read_text().splitlines()[1:]
+        except OSError:
+            pass
+    for line in lines:
+        fields = line.split()
+        local_port, remote_port, state = int(fields[1].split(":")[1], 16), int(fields[2].split(":")[1], 16), fields[3]
+        if state == "01" and remote_port == port:
+            established += 1
+        elif state == "06" and port in (local_port, remote_port):
+            time_wait += 1
+    return established, time_wait
+
+
+def bench_mtls_pair(ctx: Context, runner: "LoadRunner", name: str, d: Durations,
+                    mesh: MeshController | None, client: MeshCertificate | None) -> dict:
+    print(f"== {name} (two-proxy mTLS)", flush=True)
+    record: dict = {"name": name}
+    peer = None
+    try:
+        peer = MTLS_STARTERS[name](ctx, mesh)
+        record.update(version=peer.version, command=peer.command, inbound_command=peer.inbound_command,
+                      skipped=peer.skipped, startup_s=peer.startup_s, configs=peer.configs)
+        if peer.skipped:
+            print(f"   skipped: {peer.skipped}", flush=True)
+            return record
+        if peer.startup_s is not None:
+            print(f"   ready in {peer.startup_s * 1000:.0f} ms (both proxies)", flush=True)
+        if peer.inbound_port is not None and client is not None:
+            record["handshake"] = probe_inbound(peer.inbound_port, client)
+            print(f"   inbound listener: {describe_handshake(record['handshake'])}", flush=True)
+        record["warmup_s"] = warm_up(runner, peer, d)
+        _, closed_before = inter_proxy_sockets(peer.inbound_port) if peer.inbound_port else (0, 0)
+        run = runner.run(peer, MTLS_SCENARIO.key, "h1", MTLS_SCENARIO.qps, d.fixed_s)
+        print("   " + describe(MTLS_SCENARIO.key, run), flush=True)
+        record["runs"] = {MTLS_SCENARIO.key: dataclasses.asdict(run)}
+        if peer.inbound_port is not None:
+            open_now, closed_after = inter_proxy_sockets(peer.inbound_port)
+            record["connections"] = {"open": open_now, "closed_during_run": max(0, closed_after - closed_before)}
+        if peer.proc:
+            record["peak_rss_kib"] = peak_rss_kib(peer.pids())
+            record["peak_rss_kib_each"] = [peak_rss_kib(process_tree(p.pid)) for p in peer.processes()]
+            record["processes"] = len(peer.pids())
+            for proc in peer.processes():
+                if proc.poll() is not None:
+                    record["failure"] = f"a proxy exited during the run with code {proc.returncode}"
+    except Exception as e:
+        record["failure"] = str(e)
+        print(f"   FAILED: {e}", flush=True)
+    finally:
+        if peer is not None:
+            for proc in peer.processes():
+                ctx.processes.stop(proc)
+    return record
+
+
+def describe_handshake(h: dict) -> str:
+    refusal = "refuses" if h.get("refuses_without_client_certificate") else "ACCEPTS"
+    return (f"{h.get('protocol')} {h.get('ciphersuite')}, its certificate {h.get('server_verified')} against the mesh "
+            f"root; {refusal} a caller without a client certificate ({h.get('without_client_certificate')})")
+
+
+def bench_mtls(ctx: Context, runner: "LoadRunner", names: list[str], d: Durations) -> list[dict]:
+    """The two-proxy path for each peer, with one controller (mesh CA) for all of them."""
+    mesh, client, records = None, None, []
+    jar = controller_jar()
+    try:
+        if any(n != "direct" for n in names):
+            if jar.exists():
+                mesh = MeshController.start(ctx, jar, trellis_mtls_spec(app_port=ctx.upstream.http_port))
+                client = mesh.issue(CLIENT_SERVICE)   # for probing the inbound listeners
+            else:
+                print(f"mTLS: no mesh CA ({jar} missing): only direct runs", flush=True)
+        records = [bench_mtls_pair(ctx, runner, name, d, mesh, client) for name in names]
+    except Exception as e:
+        records = [{"name": n, "failure": f"mesh CA: {e}"} for n in names]
+        print(f"   FAILED: mesh CA: {e}", flush=True)
+    finally:
+        if mesh is not None:
+            ctx.processes.stop(mesh.proc)
+    for r in records:
+        if mesh is None and not r.get("runs") and not r.get("failure") and r["name"] != "direct":
+            r["skipped"] = f"controller not built ({jar} missing)"
+    return records
+
+
+# --------------------------------------------------------------------------
 # Load runs
 # --------------------------------------------------------------------------
 
@@ -750,7 +1339,7 @@ class LoadRunner:
 
         if self.quiet is not None and scenario != "warmup":
             result.machine_busy_before_pct = wait_for_quiet(self.quiet)
-        pids = process_tree(peer.proc.pid) if peer.proc else []
+        pids = peer.pids()
         ticks_before = cpu_ticks(pids)
         cpu1_before, cpu0_before = CpuTimes.read(CPU_PROXY), CpuTimes.read(CPU_LOAD)
         try:
@@ -942,7 +1531,7 @@ def _us(seconds: float | None) -> str:
 # Reports
 # --------------------------------------------------------------------------
 
-def write_results_md(out: Path, meta: dict, records: list[dict]) -> None:
+def write_results_md(out: Path, meta: dict, records: list[dict], mtls: list[dict] = ()) -> None:
     direct = next((r for r in records if r["name"] == "direct" and r.get("runs")), None)
     lines = [f"# Trellis benchmark results ({meta['mode']} run, {meta['started']})", ""]
     if meta.get("busy_note", "").startswith("BUSY"):
@@ -964,7 +1553,7 @@ def write_results_md(out: Path, meta: dict, records: list[dict]) -> None:
         f"Machine and configs: [machine.md](machine.md). Load average at start {meta['loadavg_start']}, "
         f"at end {meta['loadavg_end']}. Priority: {meta.get('priority', 'default (nice 0)')}.", ""]
 
-    lines += ["## Per-proxy cost", "",
+    lines += [] if not records else ["## Per-proxy cost", "",
               "| peer | status | CPU s / 1k req at 1k/s | CPU s / 1k req at 5k/s | proxy CPU at 5k/s | "
               "+ kernel softirq on CPU 1 / 1k req at 5k/s | "
               "peak RSS | start-up to first request | max req/s with p99 < 5 ms |",
@@ -979,40 +1568,21 @@ def write_results_md(out: Path, meta: dict, records: list[dict]) -> None:
             f"{r['startup_s'] * 1000:.0f} ms" if r.get("startup_s") is not None else "–",
             fmt_max(r.get("max")),
         ]) + " |")
-    lines += ["", "CPU s / 1k req: the proxy's utime + stime (all threads, all its processes) over the run, "
+    lines += [] if not records else ["", "CPU s / 1k req: the proxy's utime + stime (all threads, all its processes) over the run, "
               "per 1,000 completed requests; 0.020 means 20 µs of CPU per request. /proc gives 10 ms ticks, "
               "so short runs carry a few per cent of rounding. The kernel softirq column is CPU 1's irq + softirq "
               "time per 1k requests: loopback TCP work the kernel does on the proxy's core and does not charge "
               "to any process (IRQ time accounting); it is part of what the proxy's traffic costs, but other "
               "work on CPU 1 adds to it too.", ""]
 
-    for sc in SCENARIOS:
+    for sc in SCENARIOS if records else ():
         lines += [f"## {sc.title}", "",
                   "| peer | achieved req/s | errors | " + " | ".join(f"p{p:g}" for p in PERCENTILES)
                   + " | " + " | ".join(f"added p{p:g}" for p in PERCENTILES) + " | CPU 1 used by others |",
                   "|---|---:|---:|" + "---:|" * (2 * len(PERCENTILES)) + "---:|"]
         base = (direct or {}).get("runs", {}).get(sc.key) if direct else None
         for r in records:
-            run = (r.get("runs") or {}).get(sc.key)
-            if run is None:
-                lines.append(f"| {r['name']} | {status(r) if status(r) != 'ok' else 'not served'} |"
-                             + " |" * (1 + 2 * len(PERCENTILES) + 1))
-                continue
-            if run.get("failure"):
-                lines.append(f"| {r['name']} | failed: {run['failure']} |" + " |" * (1 + 2 * len(PERCENTILES) + 1))
-                continue
-            kept = "" if run["actual_qps"] >= RATE_KEPT_FRACTION * run["target_qps"] else " (fell behind)"
-            cells = [r["name"], f"{run['actual_qps']:.0f}{kept}", str(run["errors"])]
-            cells += [fmt_ms(run["percentiles_s"].get(_pkey(p))) for p in PERCENTILES]
-            for p in PERCENTILES:
-                if r["name"] == "direct" or not base or base.get("failure"):
-                    cells.append("–")
-                else:
-                    v, b = run["percentiles_s"].get(_pkey(p)), base["percentiles_s"].get(_pkey(p))
-                    cells.append(f"{(v - b) * 1000:+.3f} ms" if v is not None and b is not None else "–")
-            again = " (run twice)" if run.get("attempts", 1) > 1 else ""
-            cells.append(f"{run['cpu1_other_pct']:.0f}%{again}" if run.get("cpu1_other_pct") is not None else "–")
-            lines.append("| " + " | ".join(cells) + " |")
+            lines.append("| " + " | ".join(latency_cells(r, (r.get("runs") or {}).get(sc.key), base)) + " |")
         lines.append("")
 
     if any(r.get("h2spec") for r in records):
@@ -1021,9 +1591,7 @@ def write_results_md(out: Path, meta: dict, records: list[dict]) -> None:
         lines += [f"| {r['name']} | {r['h2spec']['summary']} |" for r in records if r.get("h2spec")]
         lines += ["", "direct = fortio's server (Go's HTTP/2). Failures are often about which error a peer sends "
                   "for a malformed frame; the JUnit reports are in raw/ of the run folder.", ""]
-    lines += ["## Two-proxy mTLS path", "",
-              "Not measured yet (slot reserved): client → outbound proxy → mTLS → inbound proxy → upstream, "
-              "both proxies on CPU 1. It lands with the proxy's mTLS support.", ""]
+    lines += mtls_section(mtls)
     lines += ["## Notes", "",
               "- Latency is measured by fortio from the moment it sends each request; percentiles are "
               f"interpolated inside fortio's histogram buckets ({RESOLUTION_S * 1e6:g} µs wide up to 110 µs, "
@@ -1042,6 +1610,126 @@ def write_results_md(out: Path, meta: dict, records: list[dict]) -> None:
               "- Max req/s: the generator's core (CPU 0) saturates first on 2 cores, so this column ranks the "
               "load generator at least as much as the proxy; see README.md.", ""]
     (out / "results.md").write_text("\n".join(lines))
+
+
+# What each peer checks of the other side's certificate on the two-proxy path, beyond the chain
+# to the mesh root (which every peer checks both ways): (outbound checks inbound, inbound checks caller).
+MTLS_IDENTITY_CHECKS = {
+    "trellis": (f"SPIFFE ID (URI SAN) = {spiffe_id(HTTP_HOST)}",
+                "SPIFFE ID (URI SAN) in the trust domain, then the mesh's authorization (defaultPolicy ALLOW)"),
+    "envoy": (f"URI SAN = {spiffe_id(HTTP_HOST)} (match_typed_subject_alt_names)",
+              f"URI SAN = {spiffe_id(CLIENT_SERVICE)} (match_typed_subject_alt_names)"),
+    "nginx": (f"CN = {HTTP_HOST} (proxy_ssl_name; no DNS SAN, so OpenSSL's host check reads the CN)",
+              "chain only (ssl_verify_client on)"),
+    "haproxy": (f"CN = {HTTP_HOST} (verifyhost; no DNS SAN, so the CN)", "chain only (verify required)"),
+}
+
+
+def mtls_section(mtls: list[dict]) -> list[str]:
+    """The two-proxy mTLS path's tables: latency and cost, Trellis / Envoy, what the TLS looked like."""
+    sc = MTLS_SCENARIO
+    lines = [f"## {sc.title}", "",
+             f"fortio (plain HTTP/1.1, {CONNECTIONS} keep-alive connections) → outbound proxy → mTLS (TLS 1.3, "
+             "ECDSA P-256 certificates from the mesh CA, both sides authenticated) → inbound proxy → upstream. "
+             "Both proxies are the same peer, both on CPU 1; CPU and peak RSS are the two proxies together "
+             "(peak RSS: the sum of each one's peak). Trellis's two sidecars get their snapshots and certificates "
+             "from the project's controller; the others' certificates are CSRs signed by the same mesh CA. "
+             "direct: fortio straight to the upstream, measured in the same phase.", ""]
+    if not mtls:
+        return lines + ["Not run (`--mtls off`).", ""]
+    lines += ["| peer | achieved req/s | errors | " + " | ".join(f"p{p:g}" for p in PERCENTILES)
+              + " | " + " | ".join(f"added p{p:g}" for p in PERCENTILES)
+              + " | CPU s / 1k req (both proxies) | peak RSS (both) | proxy-to-proxy connections: open / closed "
+                "during the run | CPU 1 used by others |",
+              "|---|---:|---:|" + "---:|" * (2 * len(PERCENTILES)) + "---:|---:|---:|---:|"]
+    direct = next((r for r in mtls if r["name"] == "direct" and r.get("runs")), None)
+    base = direct["runs"].get(sc.key) if direct else None
+    for r in mtls:
+        run = (r.get("runs") or {}).get(sc.key)
+        cells = latency_cells(r, run, base)
+        if run and not run.get("failure"):
+            connections = r.get("connections")
+            cells[-1:-1] = [fmt_cpu(run) if r["name"] != "direct" else "–",
+                            f"{r['peak_rss_kib'] / 1024:.1f} MiB" if r.get("peak_rss_kib") else "–",
+                            f"{connections['open']} / {connections['closed_during_run']}" if connections else "–"]
+        else:
+            cells += ["", "", ""]
+        lines.append("| " + " | ".join(cells) + " |")
+    lines += ["", "Closed during the run: connections to the inbound proxy that ended while the run went on "
+              "(TIME_WAIT sockets that appeared, /proc/net/tcp); 0 means every request rode the connections, "
+              "and TLS sessions, set up before it.", ""]
+    ratio = trellis_envoy_ratio(mtls, base)
+    if ratio:
+        lines += ["Trellis / Envoy on this path:", "", "| figure | Trellis | Envoy | Trellis / Envoy |",
+                  "|---|---:|---:|---:|", *ratio, ""]
+    probed = [r for r in mtls if r.get("handshake")]
+    if probed:
+        lines += ["What each inbound listener did with a mesh client certificate (openssl s_client) and without "
+                  "one (curl), and what each side checks of the other's certificate besides its chain to the "
+                  "mesh root:", "",
+                  "| peer | with a client certificate | without one | outbound checks inbound | inbound checks caller |",
+                  "|---|---|---|---|---|"]
+        for r in probed:
+            h = r["handshake"]
+            checks = MTLS_IDENTITY_CHECKS.get(r["name"], ("?", "?"))
+            lines.append(f"| {r['name']} | {h.get('protocol')}, {h.get('ciphersuite')}, server certificate "
+                         f"{h.get('server_verified')} | {h.get('without_client_certificate')} | {checks[0]} | "
+                         f"{checks[1]} |")
+        lines.append("")
+    return lines
+
+
+def latency_cells(r: dict, run: dict | None, base: dict | None) -> list[str]:
+    """A scenario table's row: achieved rate, errors, percentiles, added over direct, CPU 1 used by others."""
+    blanks = [""] * (1 + 2 * len(PERCENTILES) + 1)
+    if run is None:
+        return [r["name"], status(r) if status(r) != "ok" else "not served", *blanks]
+    if run.get("failure"):
+        return [r["name"], f"failed: {run['failure']}", *blanks]
+    kept = "" if run["actual_qps"] >= RATE_KEPT_FRACTION * run["target_qps"] else " (fell behind)"
+    cells = [r["name"], f"{run['actual_qps']:.0f}{kept}", str(run["errors"])]
+    cells += [fmt_ms(run["percentiles_s"].get(_pkey(p))) for p in PERCENTILES]
+    cells += [fmt_added(run, base, p) if r["name"] != "direct" else "–" for p in PERCENTILES]
+    again = " (run twice)" if run.get("attempts", 1) > 1 else ""
+    cells.append(f"{run['cpu1_other_pct']:.0f}%{again}" if run.get("cpu1_other_pct") is not None else "–")
+    return cells
+
+
+def added_s(run: dict | None, base: dict | None, p: float) -> float | None:
+    if not run or run.get("failure") or not base or base.get("failure"):
+        return None
+    v, b = run["percentiles_s"].get(_pkey(p)), base["percentiles_s"].get(_pkey(p))
+    return None if v is None or b is None else v - b
+
+
+def fmt_added(run: dict | None, base: dict | None, p: float) -> str:
+    added = added_s(run, base, p)
+    return "–" if added is None else f"{added * 1000:+.3f} ms"
+
+
+def trellis_envoy_ratio(records: list[dict], base: dict | None) -> list[str]:
+    """Rows of Trellis's figure, Envoy's and their ratio; none unless both ran."""
+    by_name = {r["name"]: r for r in records}
+    trellis, envoy = by_name.get("trellis"), by_name.get("envoy")
+    t_run = ((trellis or {}).get("runs") or {}).get(MTLS_SCENARIO.key)
+    e_run = ((envoy or {}).get("runs") or {}).get(MTLS_SCENARIO.key)
+    if not t_run or not e_run or t_run.get("failure") or e_run.get("failure"):
+        return []
+
+    def row(figure: str, t: float | None, e: float | None, fmt) -> str:
+        ratio = f"{t / e:.2f}" if t is not None and e is not None and t > 0 and e > 0 else "–"
+        return f"| {figure} | {fmt(t)} | {fmt(e)} | {ratio} |"
+
+    def ms(v):
+        return "–" if v is None else f"{v * 1000:+.3f} ms"
+
+    rows = [row(f"added p{p:g}", added_s(t_run, base, p), added_s(e_run, base, p), ms) for p in PERCENTILES]
+    cpu = [run["proxy_cpu_s"] / run["count"] * 1000 if run.get("proxy_cpu_s") is not None and run["count"] else None
+           for run in (t_run, e_run)]
+    rows.append(row("CPU s / 1k req (both proxies)", *cpu, lambda v: "–" if v is None else f"{v:.4f}"))
+    rss = [r.get("peak_rss_kib") / 1024 if r.get("peak_rss_kib") else None for r in (trellis, envoy)]
+    rows.append(row("peak RSS (both)", *rss, lambda v: "–" if v is None else f"{v:.1f} MiB"))
+    return rows
 
 
 def status(r: dict) -> str:
@@ -1086,44 +1774,52 @@ def fmt_max(m: dict | None) -> str:
     return f"{m['best_qps']:.0f}{cpu0}"
 
 
-def write_reports(out: Path, meta: dict, records: list[dict]) -> None:
+def write_reports(out: Path, meta: dict, records: list[dict], mtls: list[dict] = ()) -> None:
     """results.md, latency.png and machine.md: a pure function of results.json."""
-    write_results_md(out, meta, records)
-    chart_problem = write_chart(out, records)
+    write_results_md(out, meta, records, mtls)
+    chart_problem = write_chart(out, records, mtls)
     if chart_problem:
         print(f"chart: {chart_problem}", flush=True)
-    write_machine_md(out, meta, records)
+    write_machine_md(out, meta, records, mtls)
 
 
-def write_chart(out: Path, records: list[dict]) -> str | None:
+def write_chart(out: Path, records: list[dict], mtls: list[dict] = ()) -> str | None:
     try:
         import matplotlib
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError:
         return "matplotlib not installed: no chart"
-    shown = [r for r in records if r.get("runs")]
-    if not shown:
+    # One panel per scenario that ran: (title, [(peer, run)]); a peer keeps its colour in every panel.
+    panels = [(sc.title, [(r["name"], (r.get("runs") or {}).get(sc.key)) for r in records if r.get("runs")])
+              for sc in SCENARIOS]
+    panels.append((MTLS_SCENARIO.title + "\n(both proxies on CPU 1)",
+                   [(r["name"], (r.get("runs") or {}).get(MTLS_SCENARIO.key)) for r in mtls if r.get("runs")]))
+    panels = [(title, shown) for title, shown in panels if shown]
+    if not panels:
         return "no peer produced results: no chart"
-    keys = ("h1_1k", "h1_5k", "h2c_1k", "grpc_1k")
-    fig, axes = plt.subplots(1, len(keys), figsize=(4.2 * len(keys), 4.4), sharey=True)
-    width = 0.8 / len(shown)
-    for ax, key in zip(axes, keys):
-        title = next(s.title for s in SCENARIOS if s.key == key)
-        for i, r in enumerate(shown):
-            run = r["runs"].get(key)
+    names = list(dict.fromkeys(name for _, shown in panels for name, _ in shown))
+    colours = {name: f"C{i}" for i, name in enumerate(names)}
+    fig, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels), 4.4), sharey=True, squeeze=False)
+    for ax, (title, shown) in zip(axes[0], panels):
+        width = 0.8 / len(shown)
+        for i, (name, run) in enumerate(shown):
             if not run or run.get("failure"):
                 continue
             values = [run["percentiles_s"].get(_pkey(p), 0) * 1000 for p in PERCENTILES]
             xs = [j + (i - (len(shown) - 1) / 2) * width for j in range(len(PERCENTILES))]
-            ax.bar(xs, values, width, label=r["name"])
+            ax.bar(xs, values, width, label=name, color=colours[name])
         ax.set_xticks(range(len(PERCENTILES)), [f"p{p:g}" for p in PERCENTILES])
         ax.set_yscale("log")
         ax.set_title(title, fontsize=9)
         ax.grid(axis="y", which="both", alpha=0.3)
-    axes[0].set_ylabel("latency (ms, log scale)")
-    axes[0].legend(fontsize=8)
-    fig.suptitle("Latency percentiles per peer (fortio, 16 connections, fixed rate; proxy alone on CPU 1)",
+    axes[0][0].set_ylabel("latency (ms, log scale)")
+    handles = {}
+    for ax in axes[0]:
+        for handle, label in zip(*ax.get_legend_handles_labels()):
+            handles.setdefault(label, handle)
+    axes[0][0].legend(list(handles.values()), list(handles.keys()), fontsize=8)
+    fig.suptitle("Latency percentiles per peer (fortio, 16 connections, fixed rate; proxies on CPU 1)",
                  fontsize=10)
     fig.tight_layout()
     fig.savefig(out / "latency.png", dpi=110)
@@ -1131,7 +1827,7 @@ def write_chart(out: Path, records: list[dict]) -> str | None:
     return None
 
 
-def write_machine_md(out: Path, meta: dict, records: list[dict]) -> None:
+def write_machine_md(out: Path, meta: dict, records: list[dict], mtls: list[dict] = ()) -> None:
     lines = ["# Machine and configuration", "",
              f"- Run: {meta['mode']}, started {meta['started']}, took {meta['elapsed_s']:.0f} s",
              f"- CPU: {meta['machine']['cpu']}",
@@ -1145,7 +1841,7 @@ def write_machine_md(out: Path, meta: dict, records: list[dict]) -> None:
              "", "## Versions", ""]
     for name, version in meta["versions"].items():
         lines.append(f"- {name}: {version}")
-    for r in records:
+    for r in list(records) + [m for m in mtls if m["name"] not in {r["name"] for r in records}]:
         if r.get("version") and r["name"] != "direct":
             lines.append(f"- {r['name']}: {r['version']}")
     lines += ["", "## Commands", ""]
@@ -1153,16 +1849,26 @@ def write_machine_md(out: Path, meta: dict, records: list[dict]) -> None:
     for r in records:
         if r.get("command"):
             lines.append(f"- {r['name']}: `taskset -c {CPU_PROXY} {' '.join(r['command'])}`")
+    for r in mtls:
+        if r.get("command"):
+            lines.append(f"- {r['name']}, mTLS path, outbound proxy: `taskset -c {CPU_PROXY} {' '.join(r['command'])}`")
+            lines.append(f"- {r['name']}, mTLS path, inbound proxy: "
+                         f"`taskset -c {CPU_PROXY} {' '.join(r.get('inbound_command') or [])}`")
+    if any(r.get("command") for r in mtls):
+        lines.append(f"- mTLS path: the mesh CA is the project's controller (`java -Xmx192m -jar trellis-controller.jar "
+                     f"--spec-file <mtls-trellis-mesh.yaml> --host 127.0.0.1 --port <free> --ca-file <run>/ca.json`, "
+                     f"$TRELLIS_BOOTSTRAP_TOKEN set, on CPU {CPU_LOAD}); Trellis proxies get the token by the same "
+                     "variable")
     lines.append(f"- load (example): `{meta['load_example']}`")
     lines += ["", "## Configs used", "", "Also copied into [configs/](configs/).", ""]
-    for r in records:
+    for r in list(records) + list(mtls):
         for file_name, text in (r.get("configs") or {}).items():
             lang = "yaml" if file_name.endswith(".yaml") else ("json" if file_name.endswith(".json") else "")
             lines += [f"### {file_name}", "", f"```{lang}", text.rstrip("\n"), "```", ""]
     (out / "machine.md").write_text("\n".join(lines))
     configs = out / "configs"
     configs.mkdir(exist_ok=True)
-    for r in records:
+    for r in list(records) + list(mtls):
         for file_name, text in (r.get("configs") or {}).items():
             (configs / file_name).write_text(text)
 
@@ -1247,11 +1953,14 @@ def main() -> int:
                         help="only rewrite the reports of DIR from its results.json (no run)")
     parser.add_argument("--latest", action="store_true",
                         help="also copy the results to results/latest/ (full runs only)")
+    parser.add_argument("--mtls", choices=("on", "off", "only"), default="on",
+                        help="the two-proxy mTLS path for the same peers: after the single-proxy scenarios (on), "
+                             "not at all (off), or alone (only) (default: on)")
     args = parser.parse_args()
     if args.report:
         saved = json.loads((args.report / "results.json").read_text())
-        saved["meta"]["busy_note"] = busy_note(saved["peers"], saved["meta"])
-        write_reports(args.report, saved["meta"], saved["peers"])
+        saved["meta"]["busy_note"] = busy_note(saved["peers"] + saved.get("mtls", []), saved["meta"])
+        write_reports(args.report, saved["meta"], saved["peers"], saved.get("mtls", []))
         print(f"reports rewritten from {args.report / 'results.json'}")
         return 0
 
@@ -1263,6 +1972,8 @@ def main() -> int:
         raise SystemExit(f"cpu count: {os.cpu_count()} (expected: at least 2, for pinning)")
     if args.latest and args.smoke:
         parser.error("--latest: only a full run may replace results/latest/")
+    if args.latest and args.mtls != "on":
+        parser.error(f"--latest: with --mtls {args.mtls} (expected: on; results/latest/ holds every scenario)")
 
     mode = "smoke" if args.smoke else "full"
     durations = SMOKE if args.smoke else FULL
@@ -1292,7 +2003,9 @@ def main() -> int:
         quiet = QuietBudget(durations.quiet_wait_s, durations.rerun_s) if durations.quiet_wait_s > 0 else None
         runner = LoadRunner(ctx, quiet)
         print(f"benchmark ({mode}): results in {out}", flush=True)
-        records = [bench_peer(ctx, runner, name, durations, args.h2spec) for name in peers]
+        records = [] if args.mtls == "only" else \
+            [bench_peer(ctx, runner, name, durations, args.h2spec) for name in peers]
+        mtls_records = bench_mtls(ctx, runner, peers, durations) if args.mtls != "off" else []
         processes.stop(upstream_proc)
     finally:
         processes.stop_all()
@@ -1308,12 +2021,14 @@ def main() -> int:
                         "other work on the machine" if args.nice is not None else "default (nice 0)")
     meta["quiet_wait_s"] = quiet.spent_s if quiet else 0.0
     meta["rerun_s"] = quiet.rerun_spent_s if quiet else 0.0
-    meta["busy_note"] = busy_note(records, meta)
+    meta["mtls"] = args.mtls
+    meta["busy_note"] = busy_note(records + mtls_records, meta)
     meta["machine"] = {"cpu": f"{cpu_model()} ({os.cpu_count()} logical CPUs)",
                        "kernel": f"{platform.release()} ({platform.machine()})",
                        "os": os_name(), "memory": mem_total()}
-    (out / "results.json").write_text(json.dumps({"meta": meta, "peers": records}, indent=2, default=str))
-    write_reports(out, meta, records)
+    (out / "results.json").write_text(json.dumps({"meta": meta, "peers": records, "mtls": mtls_records},
+                                                 indent=2, default=str))
+    write_reports(out, meta, records, mtls_records)
     if args.latest:
         latest = BENCH_DIR / "results" / "latest"
         if latest.exists():
@@ -1322,7 +2037,7 @@ def main() -> int:
         print(f"copied to {latest}", flush=True)
     print(f"done in {meta['elapsed_s']:.0f} s: {out / 'results.md'}", flush=True)
 
-    failed = [r["name"] for r in records
+    failed = [r["name"] + (" (mTLS)" if r in mtls_records else "") for r in records + mtls_records
               if r.get("failure") or any(run and run.get("failure") for run in (r.get("runs") or {}).values())]
     if failed:
         print(f"FAILED peers: {', '.join(failed)}", file=sys.stderr)
