@@ -332,6 +332,7 @@ class Peer:
     companions: list[subprocess.Popen] = dataclasses.field(default_factory=list)
     inbound_command: list[str] = dataclasses.field(default_factory=list)
     inbound_port: int | None = None   # the inbound proxy's mTLS listener
+    verified_name: str | None = None  # the host name the outbound proxy checks (nginx, HAProxy)
 
     def processes(self) -> list[subprocess.Popen]:
         return ([self.proc] if self.proc is not None else []) + self.companions
@@ -703,6 +704,9 @@ CLIENT_SERVICE = "bench-client"   # the caller: the outbound proxy's identity; t
 # HAProxy) would pick AES-256-GCM, so those two are pinned to the same suite.
 MTLS_CIPHERSUITE = "TLS_AES_128_GCM_SHA256"
 CONTROLLER_READY_TIMEOUT_S = 90.0
+# The smoke run's mTLS path: Trellis's pair needs the controller and two JVMs, so CI runs it here;
+# test_bench.py starts the other peers' pairs end to end (and checks their peer verification).
+SMOKE_MTLS_PEERS = ("direct", "trellis")
 
 
 def spiffe_id(service: str) -> str:
@@ -717,6 +721,28 @@ class MeshCertificate:
     key: Path      # PEM: its EC P-256 key (PKCS#8)
     bundle: Path   # PEM: chain + key in one file (HAProxy's `crt`)
     ca: Path       # PEM: the mesh's trust bundle (its root)
+    has_dns_san: bool   # newer mesh CAs add the DNS SAN <service>.<mesh>.local; older ones the URI SAN only
+
+    @property
+    def expected_host_name(self) -> str:
+        """The name nginx and HAProxy require of the service's certificate (they cannot match a
+        URI SAN): the DNS SAN the mesh CA gives the service, or, from a CA that gives none, the CN
+        (OpenSSL's host check falls back to it). Derived from the service, never from what a peer
+        presents."""
+        return mesh_host_name(self.service) if self.has_dns_san else self.service
+
+
+def mesh_host_name(service: str) -> str:
+    """The service's host in the mesh's Cloud Map namespace (<mesh>.local), as the mesh CA names it."""
+    return f"{service}.{MESH}.local"
+
+
+def certificate_dns_names(chain: Path) -> list[str]:
+    """The DNS SANs of the first certificate in the file."""
+    san = subprocess.run(["openssl", "x509", "-noout", "-ext", "subjectAltName", "-in", str(chain)],
+                         capture_output=True, text=True, timeout=10).stdout
+    return [entry.strip()[len("DNS:"):] for entry in san.replace("\n", ",").split(",")
+            if entry.strip().startswith("DNS:")]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -740,6 +766,12 @@ class MeshController:
 
     @staticmethod
     def start(ctx: Context, jar: Path, spec: str) -> "MeshController":
+        return MeshController.launch(ctx, jar, spec).ready()
+
+    @staticmethod
+    def launch(ctx: Context, jar: Path, spec: str) -> "MeshController":
+        """Starts the JVM and returns at once: a run starts it early, so its start-up overlaps
+        the single-proxy scenarios instead of adding to the run's length; ready() waits for it."""
         work = ctx.run_dir / "mesh"
         work.mkdir(exist_ok=True)
         (work / "mesh.yaml").write_text(spec)
@@ -749,17 +781,20 @@ class MeshController:
         proc = ctx.processes.start([java, "-Xmx192m", "-jar", str(jar), "--spec-file", str(work / "mesh.yaml"),
                                     "--host", "127.0.0.1", "--port", str(port), "--ca-file", str(work / "ca.json")],
                                    ctx.run_dir / "controller.log", CPU_LOAD, env={"TRELLIS_BOOTSTRAP_TOKEN": token})
-        controller = MeshController(port, token, proc, work)
+        return MeshController(port, token, proc, work)
+
+    def ready(self) -> "MeshController":
+        """Waits until the mesh CA answers, and keeps its trust bundle."""
         deadline = time.monotonic() + CONTROLLER_READY_TIMEOUT_S
         while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"controller: exited during start-up with code {proc.returncode} "
-                                   f"(see {ctx.run_dir / 'controller.log'})")
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"controller: exited during start-up with code {self.proc.returncode} "
+                                   f"(see controller.log)")
             try:
-                status, body = controller.request("GET", "/v1/trust-bundle")
+                status, body = self.request("GET", "/v1/trust-bundle")
                 if status == 200:
-                    controller.trust_bundle.write_bytes(body)
-                    return controller
+                    self.trust_bundle.write_bytes(body)
+                    return self
             except OSError:
                 pass
             if time.monotonic() > deadline:
@@ -793,7 +828,7 @@ class MeshController:
         chain.write_text(json.loads(body)["certificateChainPem"])
         bundle = self.work / f"{service}.chain+key.pem"
         bundle.write_text(chain.read_text().rstrip("\n") + "\n" + key.read_text())
-        return MeshCertificate(service, chain, key, bundle, self.trust_bundle)
+        return MeshCertificate(service, chain, key, bundle, self.trust_bundle, bool(certificate_dns_names(chain)))
 
     def register(self, service: str, instance: str, port: int) -> None:
         """Where the service's instance listens: its inbound proxy (as `trellis up` registers)."""
@@ -908,8 +943,7 @@ def _indent(text: str, spaces: int) -> str:
 def nginx_mtls_configs(ports: MtlsPorts, up: Upstream, client: MeshCertificate, server: MeshCertificate,
                        prefix_out: Path, prefix_in: Path) -> tuple[str, str]:
     """(outbound, inbound). nginx checks the CA chain both ways; towards the inbound proxy it also
-    checks the name: with no DNS SAN, OpenSSL's host check falls back to the CN, which the mesh CA
-    sets to the service name (nginx cannot match a URI SAN)."""
+    checks the name (it cannot match a URI SAN): see MeshCertificate.expected_host_name."""
 
     def common(prefix: Path, side: str) -> str:
         return f"""\
@@ -945,7 +979,7 @@ http {{
       proxy_ssl_trusted_certificate {client.ca};
       proxy_ssl_verify on;
       proxy_ssl_verify_depth 2;
-      proxy_ssl_name {server.service};
+      proxy_ssl_name {server.expected_host_name};
       proxy_ssl_protocols TLSv1.3;
       proxy_ssl_conf_command Ciphersuites {MTLS_CIPHERSUITE};
       proxy_ssl_session_reuse on;
@@ -978,7 +1012,7 @@ http {{
 def haproxy_mtls_configs(ports: MtlsPorts, up: Upstream, client: MeshCertificate,
                          server: MeshCertificate) -> tuple[str, str]:
     """(outbound, inbound). HAProxy checks the CA chain both ways and, towards the inbound proxy,
-    the name (verifyhost: no DNS SAN, so the CN, the service name); it cannot match a URI SAN."""
+    the name (verifyhost; see MeshCertificate.expected_host_name); it cannot match a URI SAN."""
 
     def common(side: str) -> str:
         return f"""\
@@ -1003,7 +1037,7 @@ frontend outbound
   bind 127.0.0.1:{ports.outbound}
   default_backend inbound_mtls
 backend inbound_mtls
-  server inbound 127.0.0.1:{ports.inbound} ssl crt {client.bundle} ca-file {client.ca} verify required verifyhost {server.service} ssl-min-ver TLSv1.3 ssl-max-ver TLSv1.3
+  server inbound 127.0.0.1:{ports.inbound} ssl crt {client.bundle} ca-file {client.ca} verify required verifyhost {server.expected_host_name} ssl-min-ver TLSv1.3 ssl-max-ver TLSv1.3
 """
     inbound = common(f"inbound proxy ({server.service})") + f"""\
 frontend inbound
@@ -1097,7 +1131,9 @@ def start_nginx_mtls(ctx: Context, mesh: MeshController | None) -> Peer:
     prefixes = (ctx.run_dir / "mtls-nginx-outbound", ctx.run_dir / "mtls-nginx-inbound")
     for prefix in prefixes:
         prefix.mkdir(exist_ok=True)
-    configs = nginx_mtls_configs(ports, ctx.upstream, mesh.issue(CLIENT_SERVICE), mesh.issue(HTTP_HOST), *prefixes)
+    server = mesh.issue(HTTP_HOST)
+    peer.verified_name = server.expected_host_name
+    configs = nginx_mtls_configs(ports, ctx.upstream, mesh.issue(CLIENT_SERVICE), server, *prefixes)
     peer.version = first_line([binary, "-v"])
     argv = []
     for side, config, prefix in zip(("outbound", "inbound"), configs, prefixes):
@@ -1115,7 +1151,9 @@ def start_haproxy_mtls(ctx: Context, mesh: MeshController | None) -> Peer:
         peer.skipped = "no controller (mesh CA)"
         return peer
     binary = tool("haproxy")
-    configs = haproxy_mtls_configs(ports, ctx.upstream, mesh.issue(CLIENT_SERVICE), mesh.issue(HTTP_HOST))
+    server = mesh.issue(HTTP_HOST)
+    peer.verified_name = server.expected_host_name
+    configs = haproxy_mtls_configs(ports, ctx.upstream, mesh.issue(CLIENT_SERVICE), server)
     peer.version = first_line([binary, "-v"])
     argv = []
     for side, config in zip(("outbound", "inbound"), configs):
@@ -1189,7 +1227,8 @@ def bench_mtls_pair(ctx: Context, runner: "LoadRunner", name: str, d: Durations,
     try:
         peer = MTLS_STARTERS[name](ctx, mesh)
         record.update(version=peer.version, command=peer.command, inbound_command=peer.inbound_command,
-                      skipped=peer.skipped, startup_s=peer.startup_s, configs=peer.configs)
+                      skipped=peer.skipped, startup_s=peer.startup_s, configs=peer.configs,
+                      verified_name=peer.verified_name)
         if peer.skipped:
             print(f"   skipped: {peer.skipped}", flush=True)
             return record
@@ -1229,17 +1268,26 @@ def describe_handshake(h: dict) -> str:
             f"root; {refusal} a caller without a client certificate ({h.get('without_client_certificate')})")
 
 
-def bench_mtls(ctx: Context, runner: "LoadRunner", names: list[str], d: Durations) -> list[dict]:
+def launch_mesh_ca(ctx: Context, names: list[str]) -> MeshController | None:
+    """The controller for the mTLS path, started (not awaited) when a peer other than direct needs it."""
+    jar = controller_jar()
+    if not any(n != "direct" for n in names):
+        return None
+    if not jar.exists():
+        print(f"mTLS: no mesh CA ({jar} missing): only direct runs", flush=True)
+        return None
+    return MeshController.launch(ctx, jar, trellis_mtls_spec(app_port=ctx.upstream.http_port))
+
+
+def bench_mtls(ctx: Context, runner: "LoadRunner", names: list[str], d: Durations,
+               mesh: MeshController | None) -> list[dict]:
     """The two-proxy path for each peer, with one controller (mesh CA) for all of them."""
-    mesh, client, records = None, None, []
+    client, records = None, []
     jar = controller_jar()
     try:
-        if any(n != "direct" for n in names):
-            if jar.exists():
-                mesh = MeshController.start(ctx, jar, trellis_mtls_spec(app_port=ctx.upstream.http_port))
-                client = mesh.issue(CLIENT_SERVICE)   # for probing the inbound listeners
-            else:
-                print(f"mTLS: no mesh CA ({jar} missing): only direct runs", flush=True)
+        if mesh is not None:
+            mesh.ready()
+            client = mesh.issue(CLIENT_SERVICE)   # for probing the inbound listeners
         records = [bench_mtls_pair(ctx, runner, name, d, mesh, client) for name in names]
     except Exception as e:
         records = [{"name": n, "failure": f"mesh CA: {e}"} for n in names]
@@ -1619,9 +1667,10 @@ MTLS_IDENTITY_CHECKS = {
                 "SPIFFE ID (URI SAN) in the trust domain, then the mesh's authorization (defaultPolicy ALLOW)"),
     "envoy": (f"URI SAN = {spiffe_id(HTTP_HOST)} (match_typed_subject_alt_names)",
               f"URI SAN = {spiffe_id(CLIENT_SERVICE)} (match_typed_subject_alt_names)"),
-    "nginx": (f"CN = {HTTP_HOST} (proxy_ssl_name; no DNS SAN, so OpenSSL's host check reads the CN)",
+    "nginx": ("host name = {name}: echo's DNS SAN, else its CN (proxy_ssl_verify, proxy_ssl_name)",
               "chain only (ssl_verify_client on)"),
-    "haproxy": (f"CN = {HTTP_HOST} (verifyhost; no DNS SAN, so the CN)", "chain only (verify required)"),
+    "haproxy": ("host name = {name}: echo's DNS SAN, else its CN (verify required, verifyhost)",
+                "chain only (verify required)"),
 }
 
 
@@ -1671,7 +1720,8 @@ def mtls_section(mtls: list[dict]) -> list[str]:
                   "|---|---|---|---|---|"]
         for r in probed:
             h = r["handshake"]
-            checks = MTLS_IDENTITY_CHECKS.get(r["name"], ("?", "?"))
+            checks = [c.replace("{name}", r.get("verified_name") or "?")
+                      for c in MTLS_IDENTITY_CHECKS.get(r["name"], ("?", "?"))]
             lines.append(f"| {r['name']} | {h.get('protocol')}, {h.get('ciphersuite')}, server certificate "
                          f"{h.get('server_verified')} | {h.get('without_client_certificate')} | {checks[0]} | "
                          f"{checks[1]} |")
@@ -1954,8 +2004,11 @@ def main() -> int:
     parser.add_argument("--latest", action="store_true",
                         help="also copy the results to results/latest/ (full runs only)")
     parser.add_argument("--mtls", choices=("on", "off", "only"), default="on",
-                        help="the two-proxy mTLS path for the same peers: after the single-proxy scenarios (on), "
-                             "not at all (off), or alone (only) (default: on)")
+                        help="the two-proxy mTLS path: after the single-proxy scenarios (on), not at all (off), "
+                             "or alone (only) (default: on)")
+    parser.add_argument("--mtls-peers",
+                        help="peers of the mTLS path (default: those of --peers; with --smoke only direct and "
+                             "trellis, as test_bench.py already runs the other peers' pairs end to end)")
     args = parser.parse_args()
     if args.report:
         saved = json.loads((args.report / "results.json").read_text())
@@ -1968,6 +2021,15 @@ def main() -> int:
     unknown = [p for p in peers if p not in PEER_STARTERS]
     if unknown:
         parser.error(f"--peers: {','.join(unknown)} (expected: some of {', '.join(PEER_STARTERS)})")
+    if args.mtls_peers is not None:
+        mtls_peers = [p.strip() for p in args.mtls_peers.split(",") if p.strip()]
+        unknown = [p for p in mtls_peers if p not in MTLS_STARTERS]
+        if unknown:
+            parser.error(f"--mtls-peers: {','.join(unknown)} (expected: some of {', '.join(MTLS_STARTERS)})")
+    else:
+        mtls_peers = [p for p in peers if p in SMOKE_MTLS_PEERS] if args.smoke else peers
+    if args.mtls == "off":
+        mtls_peers = []
     if os.cpu_count() is None or os.cpu_count() < 2:
         raise SystemExit(f"cpu count: {os.cpu_count()} (expected: at least 2, for pinning)")
     if args.latest and args.smoke:
@@ -2000,12 +2062,13 @@ def main() -> int:
         ctx = Context(run_dir=run_dir, upstream=upstream, processes=processes)
         wait_ready(Peer("upstream", Listeners(upstream.http_port, None, None), proc=upstream_proc,
                         start_time=time.monotonic()))
+        mesh = launch_mesh_ca(ctx, mtls_peers)
         quiet = QuietBudget(durations.quiet_wait_s, durations.rerun_s) if durations.quiet_wait_s > 0 else None
         runner = LoadRunner(ctx, quiet)
         print(f"benchmark ({mode}): results in {out}", flush=True)
         records = [] if args.mtls == "only" else \
             [bench_peer(ctx, runner, name, durations, args.h2spec) for name in peers]
-        mtls_records = bench_mtls(ctx, runner, peers, durations) if args.mtls != "off" else []
+        mtls_records = bench_mtls(ctx, runner, mtls_peers, durations, mesh) if mtls_peers else []
         processes.stop(upstream_proc)
     finally:
         processes.stop_all()

@@ -250,13 +250,14 @@ def openssl(*args: str) -> None:
 
 
 class OpensslCa:
-    """A real CA made with openssl (EC P-256 root; leaves with CN = service and the SPIFFE URI SAN,
-    as the mesh CA issues them), issuing to files like the benchmark's MeshController.
+    """A real CA made with openssl (EC P-256 root; leaves with CN = service, the SPIFFE URI SAN and
+    the DNS SAN <service>.<mesh>.local, as the mesh CA issues them; without the DNS SAN as it did
+    before revocation came), issuing to files like the benchmark's MeshController.
     `impostor` makes it issue the named service's files for another identity: a valid mesh
     certificate, of the wrong service."""
 
-    def __init__(self, work: Path, impostor: dict | None = None):
-        self.work, self.impostor = work, impostor or {}
+    def __init__(self, work: Path, impostor: dict | None = None, dns_san: bool = True):
+        self.work, self.impostor, self.dns_san = work, impostor or {}, dns_san
         self.ca = work / "ca.pem"
         openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
                 "-keyout", str(work / "ca.key"), "-out", str(self.ca), "-subj", "/O=Trellis/CN=test mesh CA",
@@ -267,13 +268,13 @@ class OpensslCa:
         identity = self.impostor.get(service, service)
         key, csr, chain = (self.work / f"{service}.key", self.work / f"{service}.csr", self.work / f"{service}.pem")
         openssl("req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", str(key),
-                "-subj", f"/O=Trellis/CN={identity}", "-addext", f"subjectAltName=URI:{bench.spiffe_id(identity)}",
-                "-out", str(csr))
+                "-subj", f"/O=Trellis/CN={identity}", "-addext", f"subjectAltName=URI:{bench.spiffe_id(identity)}"
+                + (f",DNS:{bench.mesh_host_name(identity)}" if self.dns_san else ""), "-out", str(csr))
         openssl("x509", "-req", "-in", str(csr), "-CA", str(self.ca), "-CAkey", str(self.work / "ca.key"),
                 "-CAcreateserial", "-days", "1", "-copy_extensions", "copy", "-out", str(chain))
         bundle = self.work / f"{service}.chain+key.pem"
         bundle.write_text(chain.read_text() + key.read_text())
-        return bench.MeshCertificate(service, chain, key, bundle, self.ca)
+        return bench.MeshCertificate(service, chain, key, bundle, self.ca, self.dns_san)
 
 
 def issued(d: str) -> tuple[bench.MeshCertificate, bench.MeshCertificate]:
@@ -351,7 +352,7 @@ class NginxMtlsConfig(unittest.TestCase):
     def test_given_the_outbound_proxy_then_it_presents_the_callers_certificate_and_verifies_the_echo_peer(self):
         for directive in (f"proxy_ssl_certificate {self.client.chain};", f"proxy_ssl_certificate_key {self.client.key};",
                           f"proxy_ssl_trusted_certificate {self.client.ca};", "proxy_ssl_verify on;",
-                          f"proxy_ssl_name {bench.HTTP_HOST};", "proxy_ssl_protocols TLSv1.3;",
+                          f"proxy_ssl_name {bench.mesh_host_name(bench.HTTP_HOST)};", "proxy_ssl_protocols TLSv1.3;",
                           "proxy_pass https://inbound_mtls;"):
             self.assertIn(directive, self.outbound)
 
@@ -389,7 +390,7 @@ class HaproxyMtlsConfig(unittest.TestCase):
         self.assertEqual(server[2], f"127.0.0.1:{MTLS_PORTS.inbound}")
         options = " ".join(server[3:])
         for option in ("ssl", f"crt {self.client.bundle}", f"ca-file {self.client.ca}", "verify required",
-                       f"verifyhost {bench.HTTP_HOST}", "ssl-min-ver TLSv1.3", "ssl-max-ver TLSv1.3"):
+                       f"verifyhost {bench.mesh_host_name(bench.HTTP_HOST)}", "ssl-min-ver TLSv1.3", "ssl-max-ver TLSv1.3"):
             self.assertIn(f" {option} ", f" {options} ")
 
     def test_given_the_inbound_proxy_then_its_bind_line_requires_a_client_certificate_from_the_mesh_ca(self):
@@ -407,6 +408,28 @@ class HaproxyMtlsConfig(unittest.TestCase):
     def test_given_the_bundle_file_then_it_holds_the_certificate_then_its_key(self):
         text = self.client.bundle.read_text()
         self.assertLess(text.index("BEGIN CERTIFICATE"), text.index("PRIVATE KEY"))
+
+
+class HostNameChecked(unittest.TestCase):
+    """The name nginx and HAProxy require of the inbound proxy's certificate."""
+
+    def test_given_a_ca_issuing_dns_sans_then_the_services_dns_name_is_required(self):
+        with tempfile.TemporaryDirectory() as d:
+            certificate = OpensslCa(Path(d), dns_san=True).issue(bench.HTTP_HOST)
+            self.assertEqual(bench.certificate_dns_names(certificate.chain), [f"{bench.HTTP_HOST}.bench.local"])
+        self.assertEqual(certificate.expected_host_name, f"{bench.HTTP_HOST}.bench.local")
+
+    def test_given_a_ca_issuing_only_uri_sans_then_the_service_name_is_required_of_the_cn(self):
+        with tempfile.TemporaryDirectory() as d:
+            certificate = OpensslCa(Path(d), dns_san=False).issue(bench.HTTP_HOST)
+            self.assertEqual(bench.certificate_dns_names(certificate.chain), [])
+        self.assertEqual(certificate.expected_host_name, bench.HTTP_HOST)
+
+    def test_given_an_impostors_certificate_then_the_required_name_is_still_the_services(self):
+        with tempfile.TemporaryDirectory() as d:
+            certificate = OpensslCa(Path(d), impostor={bench.HTTP_HOST: "intruder"}).issue(bench.HTTP_HOST)
+            self.assertEqual(bench.certificate_dns_names(certificate.chain), ["intruder.bench.local"])
+        self.assertEqual(certificate.expected_host_name, f"{bench.HTTP_HOST}.bench.local")
 
 
 class MtlsConfigsAreAcceptedByThePeers(unittest.TestCase):
@@ -485,9 +508,9 @@ class TheOutboundProxyChecksWhichServiceAnswers(unittest.TestCase):
     echo service's mesh certificate, and refuses one holding a valid mesh certificate of another
     service (the check each peer's row in the report names)."""
 
-    def through_pair(self, peer: str, impostor: bool) -> int:
+    def through_pair(self, peer: str, impostor: bool, dns_san: bool = True) -> int:
         with tempfile.TemporaryDirectory() as d, EchoUpstream() as upstream:
-            ca = OpensslCa(Path(d), impostor={bench.HTTP_HOST: "intruder"} if impostor else None)
+            ca = OpensslCa(Path(d), impostor={bench.HTTP_HOST: "intruder"} if impostor else None, dns_san=dns_san)
             client, server = ca.issue(bench.CLIENT_SERVICE), ca.issue(bench.HTTP_HOST)
             ports = bench.MtlsPorts(outbound=bench.free_port(), inbound=bench.free_port())
             argv = []
@@ -522,6 +545,14 @@ class TheOutboundProxyChecksWhichServiceAnswers(unittest.TestCase):
     @unittest.skipUnless(installed("nginx"), "nginx not installed")
     def test_given_nginx_and_another_services_certificate_then_the_request_is_refused(self):
         self.assertEqual(self.through_pair("nginx", impostor=True), 502)
+
+    @unittest.skipUnless(installed("nginx"), "nginx not installed")
+    def test_given_nginx_and_another_services_certificate_without_dns_san_then_refused_by_its_cn(self):
+        self.assertEqual(self.through_pair("nginx", impostor=True, dns_san=False), 502)
+
+    @unittest.skipUnless(installed("haproxy"), "haproxy not installed")
+    def test_given_haproxy_and_another_services_certificate_without_dns_san_then_refused_by_its_cn(self):
+        self.assertEqual(self.through_pair("haproxy", impostor=True, dns_san=False), 503)
 
     @unittest.skipUnless(installed("haproxy"), "haproxy not installed")
     def test_given_haproxy_and_the_echo_certificate_then_the_request_passes(self):
@@ -594,6 +625,14 @@ class MeshCaOfTheController(unittest.TestCase):
         subject = subprocess.run(["openssl", "x509", "-noout", "-subject", "-nameopt", "multiline",
                                   "-in", str(self.certificate.chain)], capture_output=True, text=True, check=True).stdout
         self.assertIn(f"commonName                = {bench.HTTP_HOST}", subject)
+
+    def test_given_an_issued_certificate_then_it_carries_the_name_nginx_and_haproxy_require(self):
+        names = bench.certificate_dns_names(self.certificate.chain)
+        if self.certificate.has_dns_san:
+            self.assertIn(self.certificate.expected_host_name, names)
+        else:
+            self.assertEqual(names, [])
+            self.assertEqual(self.certificate.expected_host_name, bench.HTTP_HOST)  # the CN, checked above
 
     def test_given_an_issued_certificate_then_it_chains_to_the_trust_bundle(self):
         out = subprocess.run(["openssl", "verify", "-CAfile", str(self.certificate.ca), str(self.certificate.chain)],
