@@ -1705,7 +1705,7 @@ def mtls_section(mtls: list[dict]) -> list[str]:
             cells += ["", "", ""]
         lines.append("| " + " | ".join(cells) + " |")
     lines += ["", "Closed during the run: connections to the inbound proxy that ended while the run went on "
-              "(TIME_WAIT sockets that appeared, /proc/net/tcp); 0 means every request rode the connections, "
+              "(TIME_WAIT sockets that appeared, /proc/net/tcp and tcp6); 0 means every request rode the connections, "
               "and TLS sessions, set up before it.", ""]
     ratio = trellis_envoy_ratio(mtls, base)
     if ratio:

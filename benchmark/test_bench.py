@@ -654,6 +654,36 @@ class MeshCaOfTheController(unittest.TestCase):
             impostor.issue(bench.HTTP_HOST)
 
 
+@unittest.skipUnless(bench.trellis_jar().exists(), f"{bench.trellis_jar()} not built")
+class TrellisMtlsSpec(unittest.TestCase):
+    """The mTLS mesh as the project's own SnapshotCompiler reads it (the controller serves the same)."""
+
+    @classmethod
+    def setUpClass(cls):
+        with tempfile.TemporaryDirectory() as d:
+            spec, out = Path(d) / "mesh.yaml", Path(d) / "snapshot.json"
+            spec.write_text(bench.trellis_mtls_spec(app_port=30010))
+            done = subprocess.run(["java", "-cp", str(bench.trellis_jar()),
+                                   str(bench.BENCH_DIR / "trellis" / "SnapshotFromSpec.java"), str(spec),
+                                   bench.CLIENT_SERVICE, str(out), "echo/v1=127.0.0.1:30022"],
+                                  capture_output=True, text=True, timeout=120)
+            if done.returncode != 0:
+                raise AssertionError(done.stderr)
+            cls.snapshot = json.loads(out.read_text())
+
+    def test_given_the_callers_snapshot_then_its_identity_is_the_bench_client_spiffe_id(self):
+        self.assertEqual(self.snapshot["identity"], bench.spiffe_id(bench.CLIENT_SERVICE))
+
+    def test_given_the_callers_snapshot_then_echo_is_called_over_strict_mtls_as_echos_spiffe_id(self):
+        echo = next(c for c in self.snapshot["clusters"] if c["name"] == "echo/v1")
+        self.assertEqual((echo["tls"], echo["identity"]), ("STRICT", bench.spiffe_id(bench.HTTP_HOST)))
+        self.assertEqual(echo["protocol"], "http")
+
+    def test_given_the_callers_snapshot_then_echo_is_not_retried(self):
+        echo = next(s for s in self.snapshot["outbound"]["services"] if s["name"] == bench.HTTP_HOST)
+        self.assertEqual({r["retry"]["attempts"] for r in echo["routes"]}, {0})
+
+
 class InterProxyConnections(unittest.TestCase):
 
     def test_given_an_open_connection_then_it_counts_as_established_and_once_closed_as_time_wait(self):
