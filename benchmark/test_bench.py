@@ -684,6 +684,35 @@ class TrellisMtlsSpec(unittest.TestCase):
         self.assertEqual({r["retry"]["attempts"] for r in echo["routes"]}, {0})
 
 
+class MtlsPhaseWithoutAController(unittest.TestCase):
+
+    def run_phase(self, jar: Path, names: list[str]) -> list[dict]:
+        os.environ["TRELLIS_CONTROLLER_JAR"] = str(jar)
+        procs = bench.Processes()
+        try:
+            ctx = bench.Context(run_dir=jar.parent, upstream=UPSTREAM, processes=procs)
+            with contextlib.redirect_stdout(io.StringIO()):
+                mesh = bench.launch_mesh_ca(ctx, names)
+                return bench.bench_mtls(ctx, None, names, bench.SMOKE, mesh)
+        finally:
+            procs.stop_all()
+            del os.environ["TRELLIS_CONTROLLER_JAR"]
+
+    def test_given_no_controller_jar_then_the_peers_needing_its_ca_are_skipped_naming_the_jar(self):
+        with tempfile.TemporaryDirectory() as d:
+            records = self.run_phase(Path(d) / "absent.jar", ["trellis", "envoy"])
+        self.assertEqual([r["skipped"] for r in records],
+                         [f"controller not built ({Path(d) / 'absent.jar'} missing)"] * 2)
+
+    def test_given_a_controller_that_cannot_start_then_the_peers_needing_it_fail_with_its_reason(self):
+        with tempfile.TemporaryDirectory() as d:
+            broken = Path(d) / "broken.jar"
+            broken.write_text("not a jar")
+            records = self.run_phase(broken, ["nginx"])
+        self.assertEqual(len(records), 1)
+        self.assertRegex(records[0]["failure"], r"^mesh CA: controller: exited during start-up with code [1-9]")
+
+
 class InterProxyConnections(unittest.TestCase):
 
     def test_given_an_open_connection_then_it_counts_as_established_and_once_closed_as_time_wait(self):
