@@ -4,7 +4,9 @@
 Responsible for: starting the upstream (fortio server) and each peer proxy
 (direct, Trellis, Envoy, nginx, HAProxy) pinned to its CPU, driving fortio at
 fixed rates through each, reading the proxy's CPU time and peak RSS from /proc,
-and writing results.md, results.json, latency.png and machine.md.
+and writing results.md, results.json, latency.png and machine.md. Then the
+two-proxy mTLS path: each peer twice (outbound -> mTLS -> inbound), with
+certificates from the project's controller (mesh CA) for every peer.
 
 Installing the peers is run.sh's job; this file only looks them up on PATH.
 Standard library only, except matplotlib for the chart (optional: the
@@ -1692,7 +1694,7 @@ def mtls_section(mtls: list[dict]) -> list[str]:
              "from the project's controller; the others' certificates are CSRs signed by the same mesh CA. "
              "direct: fortio straight to the upstream, measured in the same phase.", ""]
     if not mtls:
-        return lines + ["Not run (`--mtls off`).", ""]
+        return lines + ["Not in this run (`--mtls off`, or a run from before the mTLS path).", ""]
     lines += ["| peer | achieved req/s | errors | " + " | ".join(f"p{p:g}" for p in PERCENTILES)
               + " | " + " | ".join(f"added p{p:g}" for p in PERCENTILES)
               + " | CPU s / 1k req (both proxies) | peak RSS (both: outbound + inbound) | proxy-to-proxy connections: open / closed "

@@ -763,7 +763,7 @@ class MtlsReport(unittest.TestCase):
         self.assertIn("| envoy | skipped: no controller (mesh CA) |", text)
 
     def test_given_no_mtls_run_then_the_section_says_so(self):
-        self.assertIn("Not run (`--mtls off`).", self.section([]))
+        self.assertIn("Not in this run (`--mtls off`, or a run from before the mTLS path).", self.section([]))
 
 
 if __name__ == "__main__":
