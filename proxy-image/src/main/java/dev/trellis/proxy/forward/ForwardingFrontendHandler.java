@@ -210,9 +210,13 @@ public abstract class ForwardingFrontendHandler extends ChannelInboundHandlerAda
         }
         int abort = route.fault().abortStatus();
         if (abort != 0) {
+            // Counted like a response of the route, on the target the request would have gone to; a gRPC
+            // abort is a 200 whose grpc-status says it failed, as the exchange counts gRPC local replies.
             if (LocalReply.isGrpc(head.headers())) {
+                route.pickTarget().meters().record(200, 0);
                 localReply(LocalReply.FAULT_ABORT, head, whole, closeAfter);
             } else {
+                route.pickTarget().meters().record(abort, 0);
                 discardBody(whole);
                 reply(LocalReply.FAULT_ABORT.toResponse(abort, closeAfter), closeAfter);
             }
