@@ -70,7 +70,7 @@ final class ProxyExchange {
     private int sent;
     private boolean replayable = true;
     private boolean requestComplete;
-    private UpstreamCluster mirror;
+    private RequestMirror mirror;
 
     private Attempt attempt;
     private int retries;
@@ -105,7 +105,6 @@ final class ProxyExchange {
         }
         // Upstream connections are HTTP/1.1 keep-alive whatever the caller speaks.
         this.upstreamHead = new DefaultHttpRequest(HttpVersion.HTTP_1_1, head.method(), head.uri(), headers);
-        this.mirror = route.mirrorFor();
     }
 
     void start(long delayNanos) {
@@ -115,6 +114,11 @@ final class ProxyExchange {
             return;
         }
         holdsRequestSlot = true;
+        UpstreamCluster mirrorCluster = route.mirrorFor();
+        if (mirrorCluster != null) {
+            mirror = RequestMirror.start(mirrorCluster, upstreamHead, down.channel().eventLoop(),
+                    route.connectTimeoutMillis(), context.limits().retryBufferBytes());
+        }
         route.budget().onRequest();
         requestTimer = down.executor().schedule(this::onRequestTimeout, route.requestTimeoutNanos(), TimeUnit.NANOSECONDS);
         if (delayNanos > 0) {
@@ -138,13 +142,9 @@ final class ProxyExchange {
         }
         if (content instanceof LastHttpContent) {
             requestComplete = true;
-            if (mirror != null && replayable) {
-                List<HttpContent> copy = new ArrayList<>(body.size());
-                for (HttpContent piece : body) {
-                    copy.add(piece.retainedDuplicate());
-                }
-                RequestMirror.send(mirror, upstreamHead, copy, down.channel().eventLoop(), route.connectTimeoutMillis());
-            }
+        }
+        if (mirror != null) {
+            mirror.onContent(content);
         }
         Attempt current = attempt;
         if (current != null && current.stream != null) {
@@ -358,6 +358,10 @@ final class ProxyExchange {
 
     private void finish(int finalStatus) {
         finished = true;
+        if (mirror != null) {
+            mirror.cancelIfIncomplete();
+            mirror = null;
+        }
         status = finalStatus;
         if (requestTimer != null) {
             requestTimer.cancel(false);

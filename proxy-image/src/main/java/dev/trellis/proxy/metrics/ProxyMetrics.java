@@ -58,6 +58,7 @@ import java.util.concurrent.atomic.LongAdder;
  *   <li>{@code trellis_proxy_retries_total{service,route,cluster}};</li>
  *   <li>{@code trellis_proxy_circuit_breaker_rejections_total{cluster,reason}};</li>
  *   <li>{@code trellis_proxy_outlier_ejections_total{cluster}};</li>
+ *   <li>{@code trellis_proxy_mirror_dropped_total{cluster}}: request copies given up because the mirror could not keep up;</li>
  *   <li>{@code trellis_proxy_connections_active{direction}}: a gauge, inbound and outbound;</li>
  *   <li>{@code trellis_proxy_bad_requests_total{reason}}.</li>
  * </ul>
@@ -81,6 +82,8 @@ public final class ProxyMetrics implements AutoCloseable {
     static final String EJECTIONS = MetricNames.EJECTIONS;
     static final String ACTIVE_CONNECTIONS = MetricNames.ACTIVE_CONNECTIONS;
     static final String BAD_REQUESTS = MetricNames.BAD_REQUESTS;
+    /** The proxy's own meter (not in the contract: no dashboard or alarm reads it yet). */
+    static final String MIRROR_DROPPED = "trellis.proxy.mirror.dropped";
 
     private static final String[] STATUS_CLASSES = {"none", "1xx", "2xx", "3xx", "4xx", "5xx"};
 
@@ -283,6 +286,7 @@ public final class ProxyMetrics implements AutoCloseable {
     public static final class ClusterMeters {
         private final Map<RejectionReason, Counter[]> rejections = new EnumMap<>(RejectionReason.class);
         private final Counter[] ejections;
+        private final Counter[] mirrorDropped;
 
         private ClusterMeters(MeterRegistry[] targets, String cluster) {
             for (RejectionReason reason : RejectionReason.values()) {
@@ -294,6 +298,9 @@ public final class ProxyMetrics implements AutoCloseable {
             this.ejections = Meters.counters(targets, Counter.builder(EJECTIONS)
                     .description("Hosts ejected by outlier detection")
                     .tag("cluster", cluster));
+            this.mirrorDropped = Meters.counters(targets, Counter.builder(MIRROR_DROPPED)
+                    .description("Request copies to this mirror cluster given up because it could not keep up")
+                    .tag("cluster", cluster));
         }
 
         /** Counts one request refused by the circuit breaker. */
@@ -304,6 +311,11 @@ public final class ProxyMetrics implements AutoCloseable {
         /** Counts one host ejection. */
         public void ejected() {
             Meters.increment(ejections);
+        }
+
+        /** Counts one request copy dropped because this mirror cluster could not keep up. */
+        public void mirrorDropped() {
+            Meters.increment(mirrorDropped);
         }
     }
 

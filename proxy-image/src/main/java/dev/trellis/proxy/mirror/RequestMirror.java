@@ -17,36 +17,49 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
-import java.util.List;
+import java.util.ArrayDeque;
 
 /**
- * Sends one fire-and-forget copy of a request to a mirror cluster. The copy's Host gets a
- * {@code -shadow} suffix (as Envoy does), so the receiver can tell copies apart; its response
- * is read and dropped; a failure is ignored. Nothing here waits for, or delays, the real response.
+ * A fire-and-forget copy of one request to a mirror cluster, streamed as the request's body
+ * arrives: each piece is shared with the real request (a retained duplicate, no copy) and written
+ * to the mirror at once. The mirror never holds the real request back: it takes no part in
+ * reading the caller, and when it cannot keep up (its connection not writable, or more than the
+ * retry buffer waiting while it connects) the copy is dropped, its stream reset, and the drop
+ * counted. The copy's Host gets a {@code -shadow} suffix (as Envoy does); its response is read and
+ * dropped; a failure is ignored. All on the real request's event loop, so no locks.
  */
 public final class RequestMirror implements StreamCallback, UpstreamListener {
 
+    private final UpstreamCluster cluster;
     private final UpstreamHost host;
     private final HttpRequest head;
-    private final List<HttpContent> body;
+    private final int maxWaitingBytes;
+    /** Pieces that arrived while the mirror's stream was being acquired. */
+    private ArrayDeque<HttpContent> waiting;
+    private int waitingBytes;
     private UpstreamStream stream;
+    private boolean requestComplete;
+    /** Dropped, failed, answered or cancelled: nothing more goes to the mirror. */
+    private boolean over;
 
-    private RequestMirror(UpstreamHost host, HttpRequest head, List<HttpContent> body) {
+    private RequestMirror(UpstreamCluster cluster, UpstreamHost host, HttpRequest head, int maxWaitingBytes) {
+        this.cluster = cluster;
         this.host = host;
         this.head = head;
-        this.body = body;
+        this.maxWaitingBytes = maxWaitingBytes;
     }
 
     /**
-     * Sends the copy; {@code body} (the whole body, ending with a {@link LastHttpContent}) is
-     * owned by the mirror from here on.
+     * Starts a copy of {@code original} (its head only: feed the body with {@link #onContent}).
+     *
+     * @param maxWaitingBytes how much body may wait for the mirror's connection before the copy is dropped
+     * @return the copy, or null when the cluster has no host to send it to
      */
-    public static void send(UpstreamCluster cluster, HttpRequest original, List<HttpContent> body, EventLoop loop,
-                            int connectTimeoutMillis) {
+    public static RequestMirror start(UpstreamCluster cluster, HttpRequest original, EventLoop loop,
+                                      int connectTimeoutMillis, int maxWaitingBytes) {
         UpstreamHost host = cluster.pick(null);
         if (host == null) {
-            body.forEach(ReferenceCountUtil::release);
-            return;
+            return null;
         }
         HttpHeaders headers = original.headers().copy();
         String authority = headers.get(HttpHeaderNames.HOST);
@@ -57,18 +70,92 @@ public final class RequestMirror implements StreamCallback, UpstreamListener {
                     : authority + "-shadow");
         }
         HttpRequest head = new DefaultHttpRequest(HttpVersion.HTTP_1_1, original.method(), original.uri(), headers);
-        RequestMirror mirror = new RequestMirror(host, head, body);
+        RequestMirror mirror = new RequestMirror(cluster, host, head, maxWaitingBytes);
         host.pool(loop).acquire(mirror, connectTimeoutMillis);
+        return mirror;
+    }
+
+    /** A piece of the real request's body; the caller keeps its own reference (the mirror retains a duplicate). */
+    public void onContent(HttpContent content) {
+        if (over) {
+            return;
+        }
+        boolean last = content instanceof LastHttpContent;
+        UpstreamStream current = stream;
+        if (current == null) {
+            int size = content.content().readableBytes();
+            if (waitingBytes + size > maxWaitingBytes) {
+                drop();
+                return;
+            }
+            if (waiting == null) {
+                waiting = new ArrayDeque<>(4);
+            }
+            waiting.add(content.retainedDuplicate());
+            waitingBytes += size;
+            requestComplete = last;
+            return;
+        }
+        Channel channel = current.channel();
+        if (!channel.isWritable()) {
+            drop();
+            return;
+        }
+        // Flushed piece by piece, so that only what the mirror's socket refuses waits in the
+        // outbound buffer: unwritable then means the mirror is behind, not that a read was large.
+        channel.writeAndFlush(content.retainedDuplicate(), channel.voidPromise());
+        requestComplete = last;
+    }
+
+    /**
+     * The real request ended before its body did (the caller went away, or was answered early):
+     * a copy still missing body pieces is given up, uncounted. A complete copy finishes on its own.
+     */
+    public void cancelIfIncomplete() {
+        if (!over && !requestComplete) {
+            over = true;
+            releaseWaiting();
+            UpstreamStream current = stream;
+            stream = null;
+            if (current != null) {
+                current.release(false);
+            }
+        }
+    }
+
+    /** The copy cannot keep up with the real request: it is given up and counted. */
+    private void drop() {
+        cancelIfIncomplete();
+        cluster.meters().mirrorDropped();
+    }
+
+    private void releaseWaiting() {
+        if (waiting != null) {
+            HttpContent piece;
+            while ((piece = waiting.poll()) != null) {
+                piece.release();
+            }
+        }
+        waitingBytes = 0;
     }
 
     @Override
     public void onStream(UpstreamStream acquired) {
+        if (over) {
+            // Given up while connecting: an unused HTTP/1.1 connection can serve the next request.
+            acquired.release(!acquired.multiplexed());
+            return;
+        }
         this.stream = acquired;
         acquired.attach(this);
         Channel channel = acquired.channel();
         channel.write(head, channel.voidPromise());
-        for (HttpContent content : body) {
-            channel.write(content, channel.voidPromise());
+        if (waiting != null) {
+            HttpContent piece;
+            while ((piece = waiting.poll()) != null) {
+                channel.write(piece, channel.voidPromise());
+            }
+            waitingBytes = 0;
         }
         channel.flush();
         channel.read();
@@ -76,12 +163,14 @@ public final class RequestMirror implements StreamCallback, UpstreamListener {
 
     @Override
     public void onStreamFailure(Throwable cause) {
-        body.forEach(ReferenceCountUtil::release);
+        over = true;
+        releaseWaiting();
     }
 
     @Override
     public void onOverloaded(RejectionReason reason) {
-        body.forEach(ReferenceCountUtil::release);
+        over = true;
+        releaseWaiting();
     }
 
     @Override
@@ -91,8 +180,11 @@ public final class RequestMirror implements StreamCallback, UpstreamListener {
         if (last) {
             UpstreamStream done = stream;
             stream = null;
+            // Answered before the whole copy was sent: the rest is not sent, and the connection not reused.
+            boolean reusable = requestComplete;
+            over = true;
             if (done != null) {
-                done.release(true);
+                done.release(reusable);
             }
         }
     }
@@ -112,12 +204,14 @@ public final class RequestMirror implements StreamCallback, UpstreamListener {
     @Override
     public void onUpstreamClosed() {
         stream = null;
+        over = true;
     }
 
     @Override
     public void onUpstreamError(Throwable cause) {
         UpstreamStream current = stream;
         stream = null;
+        over = true;
         if (current != null) {
             current.release(false);
         }
