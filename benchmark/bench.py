@@ -450,7 +450,9 @@ def start_trellis(ctx: Context) -> Peer:
     peer.version = trellis_version(jar, java)
     # COMMAND LINE: one event loop (as nginx/HAProxy/Envoy get one worker);
     # access log off by default; every port free, never the fixed 15000/15001/9901.
-    return launch(ctx, peer, [java, *image_jvm_flags(), "-jar", str(jar), "--snapshot", str(snapshot_file),
+    # The image's /opt/trellis/ (jar, class-data sharing archive) is the jar's directory here.
+    jvm_flags = [flag.replace("/opt/trellis/", f"{jar.parent}/") for flag in image_jvm_flags()]
+    return launch(ctx, peer, [java, *jvm_flags, "-jar", str(jar), "--snapshot", str(snapshot_file),
                               "--bind", "127.0.0.1", "--outbound-port", str(outbound),
                               "--inbound-port", str(free_port()), "--admin-bind", "127.0.0.1",
                               "--admin-port", str(free_port()), "--event-loops", "1", "--access-log", "off"])

@@ -62,7 +62,8 @@ import java.util.concurrent.atomic.LongAdder;
  *   <li>{@code trellis_proxy_connections_active{direction}}: a gauge, inbound and outbound;</li>
  *   <li>{@code trellis_proxy_bad_requests_total{reason}}.</li>
  * </ul>
- * plus JVM memory, threads, CPU and uptime, for Prometheus only (CloudWatch charges per metric).
+ * plus JVM memory, threads, CPU and uptime, for Prometheus only (CloudWatch charges per metric),
+ * bound at the first scrape: their platform MXBeans cost start-up time that /ready should not wait for.
  *
  * <p>Build one with {@link #prometheus()}, {@link #builder()} (common tags, CloudWatch export),
  * or {@link #noop()} in tests. Thread-safe. {@link #close()} publishes the last CloudWatch step
@@ -96,9 +97,13 @@ public final class ProxyMetrics implements AutoCloseable {
     private final Map<String, ClusterMeters> clusters = new ConcurrentHashMap<>();
     private final Map<Direction, ConnectionGauge> connections = new EnumMap<>(Direction.class);
     private final Map<BadRequestReason, Counter[]> badRequests = new EnumMap<>(BadRequestReason.class);
+    /** JVM meters wanted but not yet bound: the first {@link #scrape} binds them. */
+    private volatile boolean jvmMetersPending;
 
-    private ProxyMetrics(MeterRegistry[] targets, PrometheusMeterRegistry prometheus, CloudWatchExport cloudWatch) {
+    private ProxyMetrics(MeterRegistry[] targets, PrometheusMeterRegistry prometheus, CloudWatchExport cloudWatch,
+            boolean jvmMeters) {
         this.targets = targets;
+        this.jvmMetersPending = jvmMeters && prometheus != null;
         this.registry = targets.length == 1 ? targets[0] : composite(targets);
         this.prometheus = prometheus;
         this.cloudWatch = cloudWatch;
@@ -128,7 +133,7 @@ public final class ProxyMetrics implements AutoCloseable {
     /** Meters that record nothing and cost next to nothing: for tests and benchmarks. */
     public static ProxyMetrics noop() {
         // No registry to record to; registry() is a composite without children, which hands out no-op meters.
-        return new ProxyMetrics(new MeterRegistry[0], null, null);
+        return new ProxyMetrics(new MeterRegistry[0], null, null, false);
     }
 
     public static Builder builder() {
@@ -198,7 +203,23 @@ public final class ProxyMetrics implements AutoCloseable {
 
     /** The Prometheus text exposition (format 0.0.4) of every meter; empty when there is no Prometheus registry. */
     public String scrape() {
-        return prometheus == null ? "" : prometheus.scrape();
+        if (prometheus == null) {
+            return "";
+        }
+        if (jvmMetersPending) {
+            bindJvmMeters();
+        }
+        return prometheus.scrape();
+    }
+
+    private synchronized void bindJvmMeters() {
+        if (jvmMetersPending) {
+            new JvmMemoryMetrics().bindTo(prometheus);
+            new JvmThreadMetrics().bindTo(prometheus);
+            new ProcessorMetrics().bindTo(prometheus);
+            new UptimeMetrics().bindTo(prometheus);
+            jvmMetersPending = false;
+        }
     }
 
     /** Publishes the last CloudWatch step (when exporting) and stops the export. Idempotent. */
@@ -383,7 +404,7 @@ public final class ProxyMetrics implements AutoCloseable {
             return this;
         }
 
-        /** Whether Prometheus also gets JVM memory, thread, CPU and uptime meters; default true. */
+        /** Whether Prometheus also gets JVM memory, thread, CPU and uptime meters (from the first scrape on); default true. */
         public Builder jvmMeters(boolean jvmMeters) {
             this.jvmMeters = jvmMeters;
             return this;
@@ -392,18 +413,13 @@ public final class ProxyMetrics implements AutoCloseable {
         public ProxyMetrics build() {
             PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             prometheus.config().commonTags(commonTags);
-            if (jvmMeters) {
-                new JvmMemoryMetrics().bindTo(prometheus);
-                new JvmThreadMetrics().bindTo(prometheus);
-                new ProcessorMetrics().bindTo(prometheus);
-                new UptimeMetrics().bindTo(prometheus);
-            }
             if (cloudWatchNamespace == null) {
-                return new ProxyMetrics(new MeterRegistry[] {prometheus}, prometheus, null);
+                return new ProxyMetrics(new MeterRegistry[] {prometheus}, prometheus, null, jvmMeters);
             }
             CloudWatchExport cloudWatch = CloudWatchExport.start(cloudWatchNamespace, cloudWatchStep, aws.cloudWatch());
             cloudWatch.registry().config().commonTags(commonTags);
-            return new ProxyMetrics(new MeterRegistry[] {prometheus, cloudWatch.registry()}, prometheus, cloudWatch);
+            return new ProxyMetrics(new MeterRegistry[] {prometheus, cloudWatch.registry()}, prometheus, cloudWatch,
+                    jvmMeters);
         }
     }
 }

@@ -71,6 +71,25 @@ record Dockerfile(List<Instruction> instructions) {
         return found;
     }
 
+    /** The arguments of every instruction with this keyword, in order. */
+    List<String> all(String keyword) {
+        return instructions.stream().filter(instruction -> instruction.keyword().equals(keyword))
+                .map(Instruction::arguments).toList();
+    }
+
+    /** The first RUN in exec form whose argument vector contains {@code argument}. */
+    List<String> runWith(String argument) {
+        for (String run : all("RUN")) {
+            if (run.startsWith("[")) {
+                List<String> vector = execForm("RUN", run);
+                if (vector.contains(argument)) {
+                    return vector;
+                }
+            }
+        }
+        throw new IllegalStateException("Dockerfile: no RUN in exec form with " + argument + " (expected: one)");
+    }
+
     /** ENTRYPOINT in exec form, as the argument vector. */
     List<String> entrypoint() {
         return execForm("ENTRYPOINT");
@@ -89,7 +108,10 @@ record Dockerfile(List<Instruction> instructions) {
     }
 
     private List<String> execForm(String keyword) {
-        String arguments = last(keyword);
+        return execForm(keyword, last(keyword));
+    }
+
+    private static List<String> execForm(String keyword, String arguments) {
         if (!arguments.startsWith("[")) {
             throw new IllegalStateException(keyword + ": " + arguments
                     + " (expected: exec form, a JSON array, so that the JVM is PID 1 and receives SIGTERM)");

@@ -128,6 +128,22 @@ class ProxyMetricsTest {
     }
 
     @Test
+    void givenPrometheusMetrics_whenBuiltAndNotYetScraped_thenNoJvmMeterIsBoundBeforeTheFirstScrape() {
+        try (ProxyMetrics withJvm = ProxyMetrics.prometheus()) {
+            assertThat(withJvm.registry().find("jvm.memory.used").meters()).as("before the first scrape").isEmpty();
+
+            withJvm.scrape();
+
+            assertThat(withJvm.registry().find("jvm.memory.used").meters()).as("after the first scrape").isNotEmpty();
+        }
+    }
+
+    @Test
+    void givenJvmMetersOff_whenScraped_thenNoJvmMeterIsThere() {
+        assertThat(metrics.scrape()).doesNotContain("jvm_memory_used_bytes").doesNotContain("process_uptime_seconds");
+    }
+
+    @Test
     void givenNoop_whenUsed_thenNothingIsRecordedAndNothingFails() {
         ProxyMetrics noop = ProxyMetrics.noop();
         ProxyMetrics.RouteMeters meters = noop.forRoute("orders", "checkout", "orders/v2");
