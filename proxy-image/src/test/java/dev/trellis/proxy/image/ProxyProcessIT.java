@@ -44,15 +44,17 @@ class ProxyProcessIT {
     private static final String IMAGE_DIR = "/opt/trellis/";
     private static final Path BUILD_DIR = Path.of("target");
     private static final Path BUILT_JAR = BUILD_DIR.resolve("trellis-proxy.jar");
-    private static final Path BUILT_ARCHIVE = BUILD_DIR.resolve("trellis-proxy.jsa");
     /**
-     * Generous: about 3x the start-up measured on a quiet machine (proxy-image/README.md), so a
-     * loaded CI machine passes, while a proxy that loads its classes from the jar again, waits on
-     * something or does needless work before binding does not.
+     * Generous: about 3x the start-up measured on a quiet machine (proxy-image/README.md), while a
+     * proxy that loads its classes from the jar again, waits on something or does needless work
+     * before binding is slower than this. Scaled by how oversubscribed the machine is (load average
+     * per core, when above 1), because a shared CI machine with 5 runnable threads per core gives
+     * the proxy's threads a fifth of the time; on a machine that is not oversubscribed it is 1.5 s.
      */
     private static final long READY_BOUND_MILLIS = 1_500;
     /** Start-ups timed at most: the best one counts, so one start slowed by a neighbour is not a failure. */
     private static final int READY_ATTEMPTS = 3;
+    private static final String ARCHIVE_FLAG = "-XX:SharedArchiveFile=";
 
     private final HttpClient client = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
@@ -66,13 +68,13 @@ class ProxyProcessIT {
     }
 
     @Test
-    void givenTheImageEntrypointAndTheBuiltArchive_whenStarted_thenReadyWithinTheBoundWithItsClassArchiveMapped(
+    void givenTheImageEntrypointAndTheBuiltArchive_whenStarted_thenTheArchiveIsMappedAndReadyComesWithinTheBound(
             @TempDir Path dir) throws Exception {
-        assertThat(BUILT_ARCHIVE).as("the class-data sharing archive (mvn package)").exists();
         ProxySnapshot applied = Mesh.spec("  - name: orders\n    port: 8081\n").endpoint("orders", "v1", freePort()).snapshot();
         Path snapshot = dir.resolve("snapshot.json");
         Files.writeString(snapshot, Snapshots.toJson(applied));
         List<Long> readyMillis = new ArrayList<>();
+        long bound = READY_BOUND_MILLIS;
         for (int attempt = 1; attempt <= READY_ATTEMPTS; attempt++) {
             int admin = freePort();
             List<String> command = imageCommand();
@@ -87,17 +89,20 @@ class ProxyProcessIT {
             process.destroy();
             assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("exited within 30 s of SIGTERM").isTrue();
 
-            // The JVM maps a missing archive silently but warns about one it rejects (other JVM, other jar).
+            // The JVM ignores a missing archive silently, and warns about one it rejects (other JVM, other jar).
+            assertThat(archiveOf(command)).as("the class-data sharing archive of " + command + " (mvn package)").exists();
             assertThat(Files.readString(log)).as("output of " + command).doesNotContain("[cds");
-            if (readyMillis.get(readyMillis.size() - 1) < READY_BOUND_MILLIS) {
+            bound = readyBound();
+            if (readyMillis.get(readyMillis.size() - 1) < bound) {
                 break;
             }
         }
 
-        System.out.printf("trellis-proxy process: start-up to ready %s ms, load average %s%n", readyMillis, loadAverage());
+        System.out.printf("trellis-proxy process: start-up to ready %s ms (bound %d ms), load average %s%n",
+                readyMillis, bound, loadAverage());
         assertThat(readyMillis.stream().mapToLong(Long::longValue).min().orElseThrow())
                 .as("best start-up to /ready in ms of " + readyMillis + " (load average " + loadAverage() + ")")
-                .isLessThan(READY_BOUND_MILLIS);
+                .isLessThan(bound);
     }
 
     /**
@@ -221,6 +226,20 @@ class ProxyProcessIT {
     private HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {
         return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static Path archiveOf(List<String> command) {
+        return command.stream().filter(argument -> argument.startsWith(ARCHIVE_FLAG))
+                .map(argument -> Path.of(argument.substring(ARCHIVE_FLAG.length()))).findFirst()
+                .orElseThrow(() -> new AssertionError("command: " + command + " (expected: " + ARCHIVE_FLAG + "...)"));
+    }
+
+    /** {@link #READY_BOUND_MILLIS}, times the 1-minute load average per core when that is above 1. */
+    private static long readyBound() throws IOException {
+        String loadAverage = loadAverage();
+        double perCore = loadAverage.equals("unknown") ? 1
+                : Double.parseDouble(loadAverage.split(" ")[0]) / Runtime.getRuntime().availableProcessors();
+        return Math.round(READY_BOUND_MILLIS * Math.max(1, perCore));
     }
 
     private static String loadAverage() throws IOException {
