@@ -450,9 +450,7 @@ def start_trellis(ctx: Context) -> Peer:
     peer.version = trellis_version(jar, java)
     # COMMAND LINE: one event loop (as nginx/HAProxy/Envoy get one worker);
     # access log off by default; every port free, never the fixed 15000/15001/9901.
-    # The image's /opt/trellis/ (jar, class-data sharing archive) is the jar's directory here.
-    jvm_flags = [flag.replace("/opt/trellis/", f"{jar.parent}/") for flag in image_jvm_flags()]
-    return launch(ctx, peer, [java, *jvm_flags, "-jar", str(jar), "--snapshot", str(snapshot_file),
+    return launch(ctx, peer, [java, *image_jvm_flags(jar), "-jar", str(jar), "--snapshot", str(snapshot_file),
                               "--bind", "127.0.0.1", "--outbound-port", str(outbound),
                               "--inbound-port", str(free_port()), "--admin-bind", "127.0.0.1",
                               "--admin-port", str(free_port()), "--event-loops", "1", "--access-log", "off"])
@@ -471,16 +469,17 @@ def trellis_version(jar: Path, java: str) -> str:
            f"on {first_line([java, '-version'])}"
 
 
-def image_jvm_flags() -> list[str]:
+def image_jvm_flags(jar: Path) -> list[str]:
     """The JVM flags of the proxy image's ENTRYPOINT (proxy-image/Dockerfile), so the benchmark
-    runs the JVM as it ships (heap caps, GC); [] when the Dockerfile has none."""
+    runs the JVM as it ships (heap caps, GC, class-data sharing archive); [] when the Dockerfile
+    has none. The image's /opt/trellis/ (jar and archive) is the directory of `jar` here."""
     dockerfile = REPO_DIR / "proxy-image" / "Dockerfile"
     try:
         for line in dockerfile.read_text().splitlines():
             if line.startswith("ENTRYPOINT ["):
                 argv = json.loads(line[len("ENTRYPOINT "):])
                 if "java" in argv[0] and "-jar" in argv:
-                    return argv[1:argv.index("-jar")]
+                    return [flag.replace("/opt/trellis/", f"{jar.parent}/") for flag in argv[1:argv.index("-jar")]]
     except (OSError, ValueError):
         pass
     return []
@@ -1087,7 +1086,7 @@ def start_trellis_mtls(ctx: Context, mesh: MeshController | None) -> Peer:
     peer.version = trellis_version(jar, java)
 
     def sidecar(service: str, outbound_port: int, inbound_port: int, app: list[str]) -> list[str]:
-        return [java, *image_jvm_flags(), "-jar", str(jar), "--controller", mesh.url, "--service", service,
+        return [java, *image_jvm_flags(jar), "-jar", str(jar), "--controller", mesh.url, "--service", service,
                 "--proxy-id", f"{service}-bench", "--snapshot-cache", str(ctx.run_dir / f"trellis-mtls-{service}.json"),
                 "--bind", "127.0.0.1", "--outbound-port", str(outbound_port), "--inbound-port", str(inbound_port),
                 *app, "--admin-bind", "127.0.0.1", "--admin-port", str(free_port()),
