@@ -4,6 +4,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.netty.util.concurrent.Ticker;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
@@ -19,6 +20,8 @@ public final class DownstreamIdleHandler extends ChannelInboundHandlerAdapter im
 
     private final LongSupplier idleTimeoutNanos;
     private Channel channel;
+    /** The event loop's clock (System.nanoTime in production; a test's EmbeddedChannel can move it). */
+    private Ticker ticker = Ticker.systemTicker();
     private ScheduledFuture<?> timer;
     private int inflight;
     private long idleSinceNanos;
@@ -36,7 +39,7 @@ public final class DownstreamIdleHandler extends ChannelInboundHandlerAdapter im
     /** A request arrived (it may be answered at once, or start an exchange): the connection was used now. */
     public void requestReceived() {
         if (inflight == 0) {
-            idleSinceNanos = System.nanoTime();
+            idleSinceNanos = ticker.nanoTime();
         }
     }
 
@@ -48,14 +51,15 @@ public final class DownstreamIdleHandler extends ChannelInboundHandlerAdapter im
     /** An exchange ended (answered, or given up): the idle time starts when none is left. */
     public void requestEnded() {
         if (inflight > 0 && --inflight == 0) {
-            idleSinceNanos = System.nanoTime();
+            idleSinceNanos = ticker.nanoTime();
         }
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         channel = ctx.channel();
-        idleSinceNanos = System.nanoTime();
+        ticker = ctx.executor().ticker();
+        idleSinceNanos = ticker.nanoTime();
         timer = ctx.executor().schedule(this, idleTimeoutNanos.getAsLong(), TimeUnit.NANOSECONDS);
         ctx.fireChannelActive();
     }
@@ -77,7 +81,7 @@ public final class DownstreamIdleHandler extends ChannelInboundHandlerAdapter im
             return;
         }
         long timeout = idleTimeoutNanos.getAsLong();
-        long left = inflight > 0 ? timeout : idleSinceNanos + timeout - System.nanoTime();
+        long left = inflight > 0 ? timeout : idleSinceNanos + timeout - ticker.nanoTime();
         if (left <= 0) {
             channel.close();
             return;

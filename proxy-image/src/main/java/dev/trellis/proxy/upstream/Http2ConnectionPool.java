@@ -87,7 +87,18 @@ final class Http2ConnectionPool implements ConnectionPool {
 
     /** Opens one more connection for the waiting requests, unless one is opening or the cluster's limit says wait. */
     private void openAnother(int connectTimeoutMillis) {
-        if (opening != null || retired || waiters.isEmpty()) {
+        if (opening != null || waiters.isEmpty()) {
+            return;
+        }
+        if (retired) {
+            // The host left the snapshot: nothing new is opened; without a connection to wait for, they fail (and may retry).
+            if (connections.isEmpty()) {
+                failWaiters(new ClosedChannelException());
+            }
+            return;
+        }
+        if (peerAllowsNoStream()) {
+            // SETTINGS_MAX_CONCURRENT_STREAMS 0: a new connection would get the same; they wait for new SETTINGS.
             return;
         }
         if (breaker.tryAcquireConnection()) {
@@ -97,6 +108,15 @@ final class Http2ConnectionPool implements ConnectionPool {
             awaitingSlot = true;
             breaker.awaitConnection(wakeup);
         }
+    }
+
+    private boolean peerAllowsNoStream() {
+        for (int i = 0, n = connections.size(); i < n; i++) {
+            if (connections.get(i).maxStreams == 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void onConnectionSlotFreed() {
@@ -198,6 +218,7 @@ final class Http2ConnectionPool implements ConnectionPool {
             for (Connection connection : new ArrayList<>(connections)) {
                 connection.closeIfUnused();
             }
+            openAnother(lastConnectTimeoutMillis);
         });
     }
 
