@@ -87,10 +87,15 @@ class LocalReplyMetersTest {
     @Test
     @DisplayName("GIVEN maxRequests 1 and a request in flight WHEN a second is refused with 503 THEN the route counts one 5xx besides the 2xx")
     void overloaded() throws Exception {
+        int before = slow.requests();
         CompletableFuture<HttpResponse<String>> first = client.sendAsync(
                 java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://busy/")).build(),
                 HttpResponse.BodyHandlers.ofString());
-        Thread.sleep(300);
+        // In flight once the upstream has it (it answers 800 ms later).
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+        while (slow.requests() == before && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
 
         assertThat(Clients.get(client, "http://busy/").statusCode()).isEqualTo(503);
         assertThat(first.get(5, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
