@@ -2,6 +2,7 @@ package dev.trellis.controller;
 
 import dev.trellis.ca.authority.CertificateAuthorityService;
 import dev.trellis.ca.authority.MeshCa;
+import dev.trellis.ca.authority.RevocationService;
 import dev.trellis.ca.identity.IdentityVerifier;
 import dev.trellis.controller.registry.Registry;
 import dev.trellis.controller.server.ControllerServer;
@@ -100,6 +101,7 @@ public final class Controller implements AutoCloseable {
         private final List<AutoCloseable> extras = new ArrayList<>();
         private MeshCa ca;
         private IdentityVerifier verifier;
+        private String adminToken;
 
         private Builder(SpecReader<?> specReader, Registry registry) {
             this.specReader = Objects.requireNonNull(specReader, "specReader");
@@ -144,6 +146,15 @@ public final class Controller implements AutoCloseable {
             return this;
         }
 
+        /**
+         * With {@link #certificates}: accepts {@code POST /v1/revocations} from callers presenting this
+         * token as {@code Authorization: Bearer <token>} (at least 16 characters).
+         */
+        public Builder adminToken(String token) {
+            this.adminToken = Objects.requireNonNull(token, "token");
+            return this;
+        }
+
         /** Reads the spec once, binds the port, then serves and polls. */
         public Controller start() throws InterruptedException {
             PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -161,6 +172,9 @@ public final class Controller implements AutoCloseable {
             if (ca != null) {
                 serverBuilder.certificates(CertificateAuthorityService.of(ca, verifier,
                         () -> Set.copyOf(snapshots.services())), ca);
+                if (adminToken != null) {
+                    serverBuilder.revocations(RevocationService.of(ca, adminToken));
+                }
             }
             ControllerServer server = serverBuilder.build();
             watcher.start();

@@ -158,9 +158,20 @@ public final class Main implements Callable<Integer> {
             description = "The MutatingWebhookConfiguration whose caBundle is kept in step (default: ${DEFAULT-VALUE}).")
     String webhookConfiguration;
 
-    @Option(names = "--controller-url", defaultValue = "http://trellis-controller.trellis.svc:9090",
-            description = "Where injected proxies reach this controller (default: ${DEFAULT-VALUE}).")
-    String controllerUrl;
+    /** Where injected EKS proxies reach the controller unless --controller-url says otherwise. */
+    static final String EKS_CONTROLLER_URL = "http://trellis-controller.trellis.svc:9090";
+
+    @Option(names = "--controller-url", paramLabel = "<url>",
+            description = "Where proxies reach this controller: the URL injected EKS proxies get (default there: "
+                    + EKS_CONTROLLER_URL + ") and the base of the CRL distribution point in mesh certificates"
+                    + " (default there: http://<--host, 127.0.0.1 for 0.0.0.0>:<bound port>).")
+    java.net.URI controllerUrl;
+
+    @Option(names = "--admin-token", paramLabel = "<secret>", defaultValue = "${env:TRELLIS_ADMIN_TOKEN}",
+            description = "With the mesh CA: accept POST /v1/revocations from callers presenting this token as"
+                    + " 'Authorization: Bearer <token>' (at least 16 characters, not the bootstrap token, which every"
+                    + " local proxy holds; default: $TRELLIS_ADMIN_TOKEN; none: revocations are refused).")
+    String adminToken;
 
     @Option(names = "--native-sidecars", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Inject the proxy as a native sidecar (init container with restartPolicy Always; default: true).")
@@ -217,12 +228,15 @@ public final class Main implements Callable<Integer> {
         SpecReader<?> reader = spec.file != null ? new FileSpecReader(spec.file)
                 : new SsmSpecReader(spec.mesh, ParameterStore.of(aws.ssm()));
         Controller.Builder builder;
+        // The DNS namespace of service host names in mesh certificates: the Cloud Map one when read from there.
+        String caNamespace = null;
         if (registry == RegistryKind.memory) {
             builder = Controller.builder(reader, Registry.inMemory());
         } else {
             String mesh = spec.mesh != null ? spec.mesh : MeshSpecs.read(spec.file).mesh();
             String namespace = namespaceId != null
                     ? CloudMapRegistry.namespaceName(aws.serviceDiscovery(), namespaceId) : CloudMapNames.namespace(mesh);
+            caNamespace = namespace;
             builder = Controller.builder(reader, new CloudMapRegistry(CloudMapDirectory.of(aws.serviceDiscovery()),
                     namespace, cloudMapInterval));
             if (!ecsClusters.isEmpty()) {
@@ -239,6 +253,13 @@ public final class Main implements Callable<Integer> {
                         .namespaceNaming(m -> namespace).build());
             }
         }
+        // The CRL URL leaves carry: known before the port is bound only when --controller-url gives it.
+        java.util.concurrent.atomic.AtomicReference<java.net.URI> crlUrl = new java.util.concurrent.atomic.AtomicReference<>(
+                controllerUrl == null ? null : controllerUrl.resolve(MeshCa.CRL_PATH));
+        if (adminToken != null && !adminToken.isBlank() && adminToken.equals(bootstrapToken)) {
+            throw new CommandLine.ParameterException(command.commandLine(), "--admin-token: the bootstrap token"
+                    + " (expected: a token of its own; every local proxy holds the bootstrap token)");
+        }
         if (ca) {
             // The CA needs the mesh and trust domain before the first request: read the spec once now.
             MeshSpec current = spec.file != null ? MeshSpecs.read(spec.file)
@@ -246,6 +267,8 @@ public final class Main implements Callable<Integer> {
                             .parametersUnder(SsmPaths.meshRoot(spec.mesh)));
             MeshCa authority = MeshCa.builder().trustDomain(current.trustDomain()).mesh(current.mesh())
                     .store(caSecret != null ? CaStore.secretsManager(aws.secretsManager(), caSecret) : CaStore.file(caFile))
+                    .namespace(caNamespace)
+                    .crlDistributionPoint(() -> java.util.Optional.ofNullable(crlUrl.get()))
                     .build();
             IdentityVerifiers.Builder verifiers = IdentityVerifiers.builder();
             if (bootstrapToken != null && !bootstrapToken.isBlank()) {
@@ -259,11 +282,16 @@ public final class Main implements Callable<Integer> {
                         .roleToService(roleServices).build());
             }
             builder.certificates(authority, verifiers.build());
+            if (adminToken != null && !adminToken.isBlank()) {
+                builder.adminToken(adminToken);
+            }
         }
         if (aws != null) {
             builder.closing(aws);
         }
         Controller controller = builder.host(host).port(port).specInterval(specInterval).start();
+        crlUrl.compareAndSet(null, java.net.URI.create("http://" + ("0.0.0.0".equals(host) || "::".equals(host) ? "127.0.0.1" : host)
+                + ":" + controller.port() + MeshCa.CRL_PATH));
         org.slf4j.LoggerFactory.getLogger(Main.class).info(
                 "event=controller.started port={} spec={} registry={} ecs_clusters={}", controller.port(),
                 controller.specWatcher().source(), controller.registry().kind(), ecsClusters);
@@ -290,7 +318,8 @@ public final class Main implements Callable<Integer> {
         WebhookCertificates certificates = WebhookCertificates.generate(webhookNames, Duration.ofDays(365));
         try {
             WebhookServer webhook = WebhookServer.start(new InetSocketAddress(host, webhookPort), certificates,
-                    new AdmissionWebhook(new SidecarInjector(new InjectorConfig(mesh, proxyImage, null, controllerUrl,
+                    new AdmissionWebhook(new SidecarInjector(new InjectorConfig(mesh, proxyImage, null,
+                            controllerUrl != null ? controllerUrl.toString() : EKS_CONTROLLER_URL,
                             nativeSidecars)), AdmissionWebhook.labelsOf(k8s), new KubernetesPodEvents(k8s)));
             builder.closing(webhook);
         } catch (IOException e) {

@@ -2,6 +2,7 @@ package dev.trellis.controller.server;
 
 import dev.trellis.ca.authority.CertificateAuthorityService;
 import dev.trellis.ca.authority.MeshCa;
+import dev.trellis.ca.authority.RevocationService;
 import dev.trellis.controller.registry.Registry;
 import dev.trellis.controller.snapshots.SnapshotFeed;
 import dev.trellis.controller.status.ProxyTracker;
@@ -59,7 +60,7 @@ public final class ControllerServer implements AutoCloseable {
                 new RegistryRoute(b.registry),
                 new AdminRoute(b.feed, b.status, b.prometheus, blocking)));
         if (b.certificates != null) {
-            routes.add(new CertificateRoute(b.certificates, b.authority, blocking));
+            routes.add(new CertificateRoute(b.certificates, b.authority, b.revocations, blocking));
         }
         this.handler = new ControllerHttpHandler(routes);
     }
@@ -115,6 +116,7 @@ public final class ControllerServer implements AutoCloseable {
         private int port = 9090;
         private CertificateAuthorityService certificates;
         private MeshCa authority;
+        private RevocationService revocations;
 
         private Builder(SnapshotFeed feed, Registry registry, StatusReporter status, ProxyTracker proxies,
                 PrometheusMeterRegistry prometheus) {
@@ -144,6 +146,12 @@ public final class ControllerServer implements AutoCloseable {
         public Builder certificates(CertificateAuthorityService service, MeshCa ca) {
             this.certificates = Objects.requireNonNull(service, "service");
             this.authority = Objects.requireNonNull(ca, "ca");
+            return this;
+        }
+
+        /** Accepts {@code POST /v1/revocations} (with the certificates); without it revocations are refused with 403. */
+        public Builder revocations(RevocationService service) {
+            this.revocations = Objects.requireNonNull(service, "service");
             return this;
         }
 
