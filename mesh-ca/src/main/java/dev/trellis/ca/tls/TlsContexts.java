@@ -3,26 +3,34 @@ package dev.trellis.ca.tls;
 import dev.trellis.naming.SpiffeId;
 import dev.trellis.spec.TlsMode;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.handler.ssl.OptionalSslHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import java.util.EnumMap;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLPeerUnverifiedException;
 
 /**
  * The current TLS contexts of a proxy, following its {@link CertificateSource}: each rotation swaps
  * in a new generation of contexts (built on first use), so every new connection handshakes with the
  * newest certificate and trust bundle, and connections already open keep the context they started with.
+ * Inbound connections opened with {@link #newInboundHandler(TlsMode, Channel)} are remembered while
+ * open, so that {@link #closeRevokedPeers} can end those of a peer revoked after its handshake.
  */
 public final class TlsContexts {
 
     private final MeshTls tls;
     private final AtomicReference<Generation> generation;
+    private final Set<Channel> inbound = ConcurrentHashMap.newKeySet();
 
     TlsContexts(MeshTls tls, CertificateSource source) {
         this.tls = tls;
@@ -64,6 +72,45 @@ public final class TlsContexts {
             case PERMISSIVE -> new OptionalSslHandler(server(TlsMode.PERMISSIVE));
             case DISABLED -> throw new IllegalArgumentException("mode: DISABLED (expected: STRICT or PERMISSIVE; add no TLS handler for DISABLED)");
         };
+    }
+
+    /**
+     * As {@link #newInboundHandler(TlsMode, ByteBufAllocator)} for {@code channel}, which is remembered
+     * until it closes so that {@link #closeRevokedPeers} can reach it.
+     */
+    public ChannelHandler newInboundHandler(TlsMode mode, Channel channel) {
+        ChannelHandler handler = newInboundHandler(mode, channel.alloc());
+        if (inbound.add(channel)) {
+            channel.closeFuture().addListener(closed -> inbound.remove(channel));
+        }
+        return handler;
+    }
+
+    /**
+     * Closes every open inbound connection whose peer presented a leaf that {@code revocations} now
+     * says is revoked: a revoked peer loses the connections it already had, not only new handshakes.
+     *
+     * @return how many connections were closed
+     */
+    public int closeRevokedPeers(RevocationCheck revocations) {
+        int closed = 0;
+        for (Channel channel : inbound) {
+            SslHandler ssl = channel.pipeline().get(SslHandler.class);
+            if (ssl == null || !ssl.handshakeFuture().isSuccess()) {
+                continue;
+            }
+            Certificate[] chain;
+            try {
+                chain = ssl.engine().getSession().getPeerCertificates();
+            } catch (SSLPeerUnverifiedException e) {
+                continue;   // PERMISSIVE caller without a certificate: nothing to revoke
+            }
+            if (chain.length > 0 && chain[0] instanceof X509Certificate leaf && revocations.isRevoked(leaf)) {
+                channel.close();
+                closed++;
+            }
+        }
+        return closed;
     }
 
     /** The first handler of an outbound connection to {@code expectedServer} at {@code host:port}. */

@@ -158,4 +158,27 @@ class PeerVerificationTest {
                 .extracting(e -> ((PeerRejectedException) e).reason()).isEqualTo(PeerRejection.REVOKED);
         assertThat(rejections.count(PeerRejection.REVOKED)).isEqualTo(1);
     }
+
+    @Test
+    void GIVEN_two_open_inbound_connections_WHEN_one_caller_is_revoked_after_its_handshake_THEN_only_its_connection_is_closed()
+            throws Exception {
+        CertifiedKey revoked = mesh.certify("orders");
+        CertifiedKey good = mesh.certify("shipping");
+        TlsContexts server = MeshTls.forTrustDomain(TestMesh.TRUST_DOMAIN).follow(new dev.trellis.ca.testing.MutableCertificateSource(payments));
+        MeshTls clientTls = MeshTls.forTrustDomain(TestMesh.TRUST_DOMAIN);
+
+        try (Loopback loopback = new Loopback(ch -> server.newInboundHandler(TlsMode.STRICT, ch));
+             Loopback.Client revokedCall = loopback.connect(ch -> clientTls.clientContext(revoked, id("payments")).newHandler(ch.alloc()));
+             Loopback.Client goodCall = loopback.connect(ch -> clientTls.clientContext(good, id("payments")).newHandler(ch.alloc()))) {
+            assertThat(revokedCall.exchange("before")).isEqualTo("orders:before");
+            assertThat(goodCall.exchange("before")).isEqualTo("shipping:before");
+            mesh.ca.revoke(revoked.leaf().getSerialNumber());
+
+            int closed = server.closeRevokedPeers(mesh.ca.revocationList()::isRevoked);
+
+            assertThat(closed).isEqualTo(1);
+            assertThat(revokedCall.channel.closeFuture().await(5, TimeUnit.SECONDS)).isTrue();
+            assertThat(goodCall.exchange("after")).isEqualTo("shipping:after");
+        }
+    }
 }
