@@ -101,7 +101,7 @@ public final class RevocationService {
         BigInteger crlNumber = crlNumber();
         LOG.log(System.Logger.Level.WARNING, "certificates revoked: {0}, CRL number {1}",
                 revoked.stream().map(entry -> entry.serial().toString(16) + " " + entry.identity().orElse("(identity unknown)")).toList(),
-                crlNumber);
+                crlNumber.toString());
         ObjectNode reply = JSON.createObjectNode();
         ArrayNode entries = reply.putArray("revoked");
         for (RevokedCertificate entry : revoked) {

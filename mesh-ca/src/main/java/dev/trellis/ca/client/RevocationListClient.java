@@ -152,7 +152,7 @@ public final class RevocationListClient implements RevocationCheck, AutoCloseabl
         return Optional.ofNullable(lastFailure);
     }
 
-    /** Calls {@code listener} with every CRL accepted after this call, on the refresh thread. */
+    /** Calls {@code listener} with every accepted CRL whose revoked serials differ from the one before, on the refresh thread. */
     public void onUpdate(Consumer<X509CRL> listener) {
         listeners.add(Objects.requireNonNull(listener, "listener"));
     }
@@ -168,10 +168,12 @@ public final class RevocationListClient implements RevocationCheck, AutoCloseabl
         synchronized (refreshLock) {
             Outcome outcome;
             try {
+                Accepted before = accepted;
                 X509CRL crl = verify(fetch());
                 lastFailure = null;
                 outcome = Outcome.UPDATED;
-                for (Consumer<X509CRL> listener : listeners) {
+                boolean changed = before == null || !before.serials().equals(accepted.serials());
+                for (Consumer<X509CRL> listener : changed ? listeners : List.<Consumer<X509CRL>>of()) {
                     try {
                         listener.accept(crl);
                     } catch (RuntimeException e) {
@@ -253,11 +255,11 @@ public final class RevocationListClient implements RevocationCheck, AutoCloseabl
         Instant nextUpdate = crl.getNextUpdate() == null ? null : crl.getNextUpdate().toInstant();
         if (nextUpdate != null && now.isAfter(nextUpdate)) {
             // The CA re-signs long before nextUpdate; a late one means clocks differ. Still newer than what we hold.
-            LOG.log(System.Logger.Level.WARNING, "CRL number {0} is past its nextUpdate {1}; using it, it is the newest", number, nextUpdate);
+            LOG.log(System.Logger.Level.WARNING, "CRL number {0} is past its nextUpdate {1}; using it, it is the newest", number.toString(), nextUpdate);
         }
         accepted = new Accepted(Set.copyOf(serials), number, crl.getThisUpdate().toInstant(), nextUpdate, now);
         if (current == null || !current.serials().equals(serials)) {
-            LOG.log(System.Logger.Level.INFO, "CRL number {0} in force: {1} revoked serial(s)", number, serials.size());
+            LOG.log(System.Logger.Level.INFO, "CRL number {0} in force: {1} revoked serial(s)", number.toString(), serials.size());
         }
         return crl;
     }

@@ -87,12 +87,17 @@ public final class TlsContexts {
     }
 
     /**
-     * Closes every open inbound connection whose peer presented a leaf that {@code revocations} now
-     * says is revoked: a revoked peer loses the connections it already had, not only new handshakes.
+     * For a revocation list that has changed: closes every open inbound connection whose peer presented
+     * a leaf that {@code revocations} now says is revoked, and starts a new generation of contexts, so
+     * that no TLS session negotiated before is resumed (a resumed session skips the certificate check;
+     * new contexts have a new session cache and new ticket keys). A revoked peer thus loses the
+     * connections it had and cannot get back in; the others pay one full handshake per new connection.
      *
      * @return how many connections were closed
      */
     public int closeRevokedPeers(RevocationCheck revocations) {
+        Generation current = generation.get();
+        generation.compareAndSet(current, new Generation(current.key));
         int closed = 0;
         for (Channel channel : inbound) {
             SslHandler ssl = channel.pipeline().get(SslHandler.class);

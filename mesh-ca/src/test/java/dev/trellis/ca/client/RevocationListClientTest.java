@@ -171,6 +171,22 @@ class RevocationListClientTest {
         }
     }
 
+    @Test
+    void GIVEN_a_listener_WHEN_the_same_revoked_set_is_fetched_again_THEN_it_hears_only_of_the_changes() throws Exception {
+        java.util.List<Integer> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+        client.onUpdate(crl -> heard.add(crl.getRevokedCertificates() == null ? 0 : crl.getRevokedCertificates().size()));
+        served.set(mesh.ca.revocationList());
+        refresh();
+        refresh();
+        mesh.ca.revoke(orders.leaf().getSerialNumber());
+        served.set(mesh.ca.revocationList());
+        refresh();
+        refresh();
+
+        assertThat(heard).containsExactly(0, 1);
+        assertThat(client.count(Outcome.UPDATED)).isEqualTo(4);
+    }
+
     private static void awaitUpdates(RevocationListClient client, long count) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (client.count(Outcome.UPDATED) < count && System.nanoTime() < deadline) {

@@ -173,10 +173,12 @@ class PeerVerificationTest {
             assertThat(revokedCall.exchange("before")).isEqualTo("orders:before");
             assertThat(goodCall.exchange("before")).isEqualTo("shipping:before");
             mesh.ca.revoke(revoked.leaf().getSerialNumber());
+            SslContext before = server.server(TlsMode.STRICT);
 
             int closed = server.closeRevokedPeers(mesh.ca.revocationList()::isRevoked);
 
             assertThat(closed).isEqualTo(1);
+            assertThat(server.server(TlsMode.STRICT)).as("a new context: no session from before is resumed").isNotSameAs(before);
             assertThat(revokedCall.channel.closeFuture().await(5, TimeUnit.SECONDS)).isTrue();
             assertThat(goodCall.exchange("after")).isEqualTo("shipping:after");
         }
