@@ -2,6 +2,7 @@ package dev.trellis.proxy;
 
 import dev.trellis.aws.AwsClients;
 import dev.trellis.ca.client.CertificateClient;
+import dev.trellis.proxy.identity.MeshIdentity;
 import dev.trellis.naming.MeshPorts;
 import dev.trellis.proxy.accesslog.AccessLog;
 import dev.trellis.proxy.admin.AdminServer;
@@ -132,13 +133,15 @@ public final class Main implements Callable<Integer> {
         // With --controller: a mesh certificate before any listener opens, so STRICT never serves plaintext.
         CertificateClient certificates = identity.enabled()
                 ? identity.startCertificateClient(first, Duration.ofSeconds(30)) : null;
+        MeshIdentity meshIdentity = certificates == null ? null : identity.startMeshIdentity(first, certificates);
         if (certificates != null) {
             metrics.certificateExpiry(certificates::secondsUntilExpiry);
+            meshIdentity.bindMeters(metrics.registry());
         }
         ProxyServer proxy = ProxyServer.builder(snapshots)
                 .bindAddress(bind).outboundPort(outboundPort).inboundPort(inboundPort).appPort(appPort)
                 .limits(limits).eventLoops(eventLoops).metrics(metrics).accessLog(requests)
-                .tls(certificates == null ? null : IdentityOptions.tls(first, certificates))
+                .tls(meshIdentity == null ? null : meshIdentity.tls())
                 .build();
         TcpOutboundListeners tcp = TcpOutboundListeners.start(first, proxy.currentSnapshot(), bind, metrics.registry());
         Drainer drainer = Drainer.builder()
@@ -148,7 +151,7 @@ public final class Main implements Callable<Integer> {
                 .activeConnections(() -> proxy.openConnections() + tcp.activeConnections())
                 .drainTimeout(drainTimeout)
                 .thenClose(certificates == null ? new AutoCloseable[] {proxy, tcp, requests}
-                        : new AutoCloseable[] {proxy, tcp, requests, certificates})
+                        : new AutoCloseable[] {proxy, tcp, requests, meshIdentity, certificates})
                 .build();
         drainer.drainOnTermination();
         AdminServer admin = AdminServer.builder()

@@ -107,7 +107,7 @@ public final class ProxyServer implements AutoCloseable {
         }
         RoutingTable table = holder.table();
         TlsMode mode = table == null ? TlsMode.STRICT : table.snapshot().inbound().tls();
-        return mode == TlsMode.DISABLED ? null : config.tls.newInboundHandler(mode, ch.alloc());
+        return mode == TlsMode.DISABLED ? null : config.tls.newInboundHandler(mode, ch);
     }
 
     private Channel bind(int port, HttpListenerInitializer initializer) throws InterruptedException {

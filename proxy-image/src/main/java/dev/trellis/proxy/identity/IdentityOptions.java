@@ -43,6 +43,11 @@ public final class IdentityOptions {
     @Option(names = "--k8s-token-file", description = "Projected service account token (default: ${DEFAULT-VALUE}).")
     Path k8sTokenFile = Path.of("/var/run/secrets/trellis/token");
 
+    @Option(names = "--crl-refresh", converter = CrlRefreshConverter.class,
+            description = "How often the mesh CA's CRL is fetched from the controller (GET <url>/v1/crl), such as 30s;"
+                    + " a revoked peer is refused within this long (default: 30s).")
+    Duration crlRefresh = Duration.ofSeconds(30);
+
     @Option(names = "--sts-server-id", description = "The X-Trellis-Server-Id an AWS_STS proof is signed for (default: the controller's host).")
     String stsServerId;
 
@@ -77,9 +82,29 @@ public final class IdentityOptions {
         return client;
     }
 
-    /** The TLS contexts following {@code certificates}, for the snapshot's trust domain. */
+    /**
+     * The proxy's identity at run time over {@code certificates}: TLS contexts that refuse peers on the
+     * mesh CA's CRL, fetched from the controller every {@code --crl-refresh}. The caller closes it.
+     */
+    public MeshIdentity startMeshIdentity(ProxySnapshot snapshot, CertificateClient certificates) {
+        return MeshIdentity.start(snapshot.trustDomain(), certificates, controller, crlRefresh, certificates::renewNow);
+    }
+
+    /** The TLS contexts following {@code certificates}, for the snapshot's trust domain (no revocation checks). */
     public static TlsContexts tls(ProxySnapshot snapshot, CertificateClient certificates) {
         return MeshTls.forTrustDomain(snapshot.trustDomain()).follow(certificates);
+    }
+
+    /** Durations as in specs ({@code 30s}, {@code 1m}), with the project's {@link dev.trellis.spec.Durations}. */
+    static final class CrlRefreshConverter implements picocli.CommandLine.ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            try {
+                return dev.trellis.spec.Durations.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException("--crl-refresh: " + value + " (expected: such as 10s, 30s or 1m)");
+            }
+        }
     }
 
     ProofSource proofSource() {

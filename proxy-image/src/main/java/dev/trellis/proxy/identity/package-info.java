@@ -1,2 +1,2 @@
-/** How the proxy proves who it is and gets its mesh certificate: command-line options and the certificate client. */
+/** How the proxy proves who it is, gets its mesh certificate and learns of revoked peers: command-line options, certificate and CRL clients. */
 package dev.trellis.proxy.identity;

@@ -92,4 +92,19 @@ class IdentityOptionsTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("--bootstrap-token: none (expected: a token, or $TRELLIS_BOOTSTRAP_TOKEN)");
     }
+
+    @Test
+    @DisplayName("GIVEN --crl-refresh 10s WHEN parsed THEN the CRL is fetched every 10 seconds; 30 s without it")
+    void crlRefresh() {
+        assertThat(parse("--crl-refresh", "10s").crlRefresh).isEqualTo(Duration.ofSeconds(10));
+        assertThat(parse().crlRefresh).isEqualTo(Duration.ofSeconds(30));
+    }
+
+    @Test
+    @DisplayName("GIVEN --crl-refresh soon WHEN parsed THEN it is refused naming the option, the value and examples")
+    void crlRefreshRefused() {
+        assertThatThrownBy(() -> parse("--crl-refresh", "soon"))
+                .isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessageContaining("--crl-refresh: soon (expected: such as 10s, 30s or 1m)");
+    }
 }
