@@ -28,6 +28,8 @@ import javax.net.ssl.SSLPeerUnverifiedException;
  */
 public final class TlsContexts {
 
+    private static final System.Logger LOG = System.getLogger(TlsContexts.class.getName());
+
     private final MeshTls tls;
     private final AtomicReference<Generation> generation;
     private final Set<Channel> inbound = ConcurrentHashMap.newKeySet();
@@ -76,10 +78,21 @@ public final class TlsContexts {
 
     /**
      * As {@link #newInboundHandler(TlsMode, ByteBufAllocator)} for {@code channel}, which is remembered
-     * until it closes so that {@link #closeRevokedPeers} can reach it.
+     * until it closes so that {@link #closeRevokedPeers} can reach it. In STRICT, a caller refused for
+     * sending no certificate is counted as {@link PeerRejection#NO_CERTIFICATE} (the TLS library
+     * refuses it before any trust manager is asked, so the {@link PeerVerifier} never sees it).
      */
     public ChannelHandler newInboundHandler(TlsMode mode, Channel channel) {
         ChannelHandler handler = newInboundHandler(mode, channel.alloc());
+        if (handler instanceof SslHandler ssl && mode == TlsMode.STRICT) {
+            ssl.handshakeFuture().addListener(done -> {
+                if (!done.isSuccess() && isMissingClientCertificate(done.cause())) {
+                    tls.rejections().record(PeerRejection.NO_CERTIFICATE);
+                    LOG.log(System.Logger.Level.WARNING, "peer certificate refused: {0}: {1}", PeerRejection.NO_CERTIFICATE,
+                            "peer certificate: none from " + channel.remoteAddress() + " (expected: a mesh certificate, STRICT)");
+                }
+            });
+        }
         if (inbound.add(channel)) {
             channel.closeFuture().addListener(closed -> inbound.remove(channel));
         }
@@ -116,6 +129,18 @@ public final class TlsContexts {
             }
         }
         return closed;
+    }
+
+    /** BoringSSL's and the JDK's ways of saying that a required client certificate did not come. */
+    private static boolean isMissingClientCertificate(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            String message = cause.getMessage();
+            if (message != null && (message.contains("PEER_DID_NOT_RETURN_A_CERTIFICATE")
+                    || message.contains("Empty client certificate chain"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The first handler of an outbound connection to {@code expectedServer} at {@code host:port}. */

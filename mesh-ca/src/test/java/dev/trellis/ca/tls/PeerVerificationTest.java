@@ -183,4 +183,36 @@ class PeerVerificationTest {
             assertThat(goodCall.exchange("after")).isEqualTo("shipping:after");
         }
     }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = SslProvider.class, names = {"OPENSSL", "JDK"})
+    void GIVEN_a_STRICT_inbound_listener_WHEN_a_caller_sends_no_client_certificate_THEN_it_is_refused_and_counted_as_NO_CERTIFICATE(
+            SslProvider provider) throws Exception {
+        MeshTls serverTls = MeshTls.builder().trustDomain(TestMesh.TRUST_DOMAIN).provider(provider).build();
+        TlsContexts server = serverTls.follow(new dev.trellis.ca.testing.MutableCertificateSource(payments));
+        SslContext anonymous = io.netty.handler.ssl.SslContextBuilder.forClient()
+                .trustManager(io.netty.handler.ssl.util.InsecureTrustManagerFactory.INSTANCE).build();
+
+        try (Loopback loopback = new Loopback(ch -> server.newInboundHandler(TlsMode.STRICT, ch));
+             Loopback.Client call = loopback.connect(ch -> anonymous.newHandler(ch.alloc()))) {
+            call.handshake();
+            assertThat(loopback.accepted.poll(5, TimeUnit.SECONDS).handshakeSucceeded()).isFalse();
+        }
+        assertThat(serverTls.rejections().count(PeerRejection.NO_CERTIFICATE)).isEqualTo(1);
+        assertThat(serverTls.rejections().total()).isEqualTo(1);
+    }
+
+    @Test
+    void GIVEN_a_STRICT_inbound_listener_WHEN_a_caller_connects_and_hangs_up_without_a_handshake_THEN_nothing_is_counted()
+            throws Exception {
+        MeshTls serverTls = MeshTls.forTrustDomain(TestMesh.TRUST_DOMAIN);
+        TlsContexts server = serverTls.follow(new dev.trellis.ca.testing.MutableCertificateSource(payments));
+
+        try (Loopback loopback = new Loopback(ch -> server.newInboundHandler(TlsMode.STRICT, ch))) {
+            Loopback.Client call = loopback.connect(null);
+            call.close();
+            assertThat(loopback.accepted.poll(5, TimeUnit.SECONDS).handshakeSucceeded()).isFalse();
+        }
+        assertThat(serverTls.rejections().total()).isZero();
+    }
 }
