@@ -287,6 +287,52 @@ public final class MeshCa {
         return next.certificate();
     }
 
+    /** What {@link #rotateIfDue(Duration)} did. */
+    public enum ScheduledRotation {
+        /** Nothing: the active root has more than the threshold left, or a staged root is still being distributed. */
+        NONE,
+        /** The active root had less than the threshold left: a next root was staged. */
+        STAGED,
+        /** A root staged at least one leaf lifetime ago (every proxy has renewed since) now signs. */
+        ACTIVATED
+    }
+
+    /**
+     * A rotation on a schedule, for the controller to call periodically: stages a next root once the
+     * active root has less than {@code renewBefore} left, and activates it once it has been in the
+     * trust bundle for one leaf lifetime plus {@link #CLOCK_SKEW} (by then every proxy renewed at least
+     * once and trusts it). Staging time is read from the staged root itself (its notBefore), so a
+     * controller restart does not reset the wait.
+     *
+     * @throws IllegalArgumentException if {@code renewBefore} is under two leaf lifetimes (the old root
+     *         could expire before the new one signs) or not shorter than the root lifetime less two leaf
+     *         lifetimes (the new root would itself be due at once)
+     */
+    public synchronized ScheduledRotation rotateIfDue(Duration renewBefore) {
+        // At least two leaf lifetimes: the staged root waits one before it signs, the old one must outlive that.
+        if (renewBefore == null || renewBefore.compareTo(leafLifetime.multipliedBy(2)) < 0
+                || renewBefore.compareTo(rootLifetime.minus(leafLifetime.multipliedBy(2))) >= 0) {
+            throw new IllegalArgumentException("renewBefore: " + renewBefore + " (expected: at least two leaf lifetimes, "
+                    + leafLifetime.multipliedBy(2) + ", and shorter than the root lifetime " + rootLifetime + " less two leaf lifetimes)");
+        }
+        CaMaterial material = state.material();
+        Instant now = clock.instant();
+        if (material.next().isPresent()) {
+            Instant stagedAt = material.next().get().certificate().getNotBefore().toInstant().plus(CLOCK_SKEW);
+            if (!now.isBefore(stagedAt.plus(leafLifetime).plus(CLOCK_SKEW))) {
+                activateNextRoot();
+                return ScheduledRotation.ACTIVATED;
+            }
+            return ScheduledRotation.NONE;
+        }
+        Instant activeNotAfter = material.active().certificate().getNotAfter().toInstant();
+        if (now.plus(renewBefore).isAfter(activeNotAfter)) {
+            stageNextRoot();
+            return ScheduledRotation.STAGED;
+        }
+        return ScheduledRotation.NONE;
+    }
+
     /** Both stages at once: a new root signs now, the old one stays trusted through the overlap. */
     public synchronized X509Certificate rotate() {
         if (state.material().next().isEmpty()) {

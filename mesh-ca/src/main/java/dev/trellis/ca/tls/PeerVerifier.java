@@ -114,9 +114,11 @@ public final class PeerVerifier {
         SpiffeId identity = spiffeId(leaf);
         // After the path check: only a leaf the mesh CA signed can be revoked by it.
         if (revocations.isRevoked(leaf)) {
-            throw new PeerRejectedException(PeerRejection.REVOKED, "peer certificate serial: "
-                    + leaf.getSerialNumber().toString(16) + " of " + identity + " (expected: not on the mesh CA's revocation list, "
-                    + revocations + ")");
+            String message = "peer certificate serial: " + leaf.getSerialNumber().toString(16) + " of " + identity
+                    + " (expected: not on the mesh CA's revocation list, " + revocations + ")";
+            // The cause's reason is what makes BoringSSL and the JDK send the certificate_revoked alert.
+            throw new PeerRejectedException(PeerRejection.REVOKED, message, new CertPathValidatorException(message, null, null, -1,
+                    CertPathValidatorException.BasicReason.REVOKED));
         }
         if (expected.isPresent() && !expected.get().equals(identity)) {
             throw new PeerRejectedException(PeerRejection.WRONG_IDENTITY, "peer identity: " + identity

@@ -134,6 +134,10 @@ class PeerVerificationTest {
             try (Loopback.Client call = loopback.connect(ch -> clientTls.clientContext(revoked, id("payments")).newHandler(ch.alloc()))) {
                 call.handshake();
                 assertThat(loopback.accepted.poll(5, TimeUnit.SECONDS).handshakeSucceeded()).isFalse();
+                // TLS 1.3: the client learns of the refusal on its first read, as the certificate_revoked alert.
+                call.channel.writeAndFlush(io.netty.buffer.Unpooled.copiedBuffer("hi", java.nio.charset.StandardCharsets.UTF_8));
+                assertThat(call.channel.closeFuture().await(5, TimeUnit.SECONDS)).isTrue();
+                assertThat(call.received).isEmpty();
             }
             try (Loopback.Client call = loopback.connect(ch -> clientTls.clientContext(good, id("payments")).newHandler(ch.alloc()))) {
                 assertThat(call.handshake()).isTrue();
