@@ -102,6 +102,8 @@ public final class Controller implements AutoCloseable {
         private MeshCa ca;
         private IdentityVerifier verifier;
         private String adminToken;
+        private Duration caRenewBefore;
+        private Duration caRotationCheck;
 
         private Builder(SpecReader<?> specReader, Registry registry) {
             this.specReader = Objects.requireNonNull(specReader, "specReader");
@@ -155,8 +157,22 @@ public final class Controller implements AutoCloseable {
             return this;
         }
 
+        /**
+         * With {@link #certificates}: every {@code checkEvery}, {@link MeshCa#rotateIfDue(Duration)} stages a
+         * next root once the active one has less than {@code renewBefore} left and activates it one leaf
+         * lifetime later (mesh-ca README, "Rotation of the CA").
+         */
+        public Builder caRotation(Duration renewBefore, Duration checkEvery) {
+            this.caRenewBefore = Objects.requireNonNull(renewBefore, "renewBefore");
+            this.caRotationCheck = Objects.requireNonNull(checkEvery, "checkEvery");
+            return this;
+        }
+
         /** Reads the spec once, binds the port, then serves and polls. */
         public Controller start() throws InterruptedException {
+            if (ca != null && caRenewBefore != null) {
+                ca.rotateIfDue(caRenewBefore);   // before anything runs: a wrong threshold fails the start, not a background thread
+            }
             PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             new JvmMemoryMetrics().bindTo(prometheus);
             new JvmThreadMetrics().bindTo(prometheus);
@@ -187,7 +203,32 @@ public final class Controller implements AutoCloseable {
                 snapshots.close();
                 throw e;
             }
-            return new Controller(watcher, registry, snapshots, server, List.copyOf(extras));
+            List<AutoCloseable> closing = new ArrayList<>(extras);
+            if (ca != null && caRenewBefore != null) {
+                closing.add(0, scheduleRotation(ca, caRenewBefore, caRotationCheck));
+            }
+            return new Controller(watcher, registry, snapshots, server, List.copyOf(closing));
+        }
+
+        private static AutoCloseable scheduleRotation(MeshCa ca, Duration renewBefore, Duration checkEvery) {
+            java.util.concurrent.ScheduledExecutorService scheduler = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "ca-rotation");
+                t.setDaemon(true);
+                return t;
+            });
+            org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Controller.class);
+            scheduler.scheduleWithFixedDelay(() -> {
+                try {
+                    MeshCa.ScheduledRotation done = ca.rotateIfDue(renewBefore);
+                    if (done != MeshCa.ScheduledRotation.NONE) {
+                        log.warn("event=ca.rotation.{} active_root=\"{}\" active_until={} trust_bundle={}", done.name().toLowerCase(java.util.Locale.ROOT),
+                                ca.activeRoot().getSubjectX500Principal(), ca.activeRoot().getNotAfter().toInstant(), ca.trustBundle().size());
+                    }
+                } catch (RuntimeException e) {
+                    log.error("event=ca.rotation.failed error=\"{}\"", e.toString());
+                }
+            }, checkEvery.toMillis(), checkEvery.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            return scheduler::shutdownNow;
         }
     }
 }

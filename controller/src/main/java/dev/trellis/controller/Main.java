@@ -173,6 +173,15 @@ public final class Main implements Callable<Integer> {
                     + " local proxy holds; default: $TRELLIS_ADMIN_TOKEN; none: revocations are refused).")
     String adminToken;
 
+    @Option(names = "--ca-rotate-before", defaultValue = "720h", converter = DurationConverter.class, paramLabel = "<duration>",
+            description = "With the mesh CA: stage a new root once the active one has less than this left, and let it sign one"
+                    + " leaf lifetime later, when every proxy trusts it (default: ${DEFAULT-VALUE}, 30 days; checked hourly).")
+    Duration caRotateBefore;
+
+    @Option(names = "--ca-auto-rotate", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Rotate the mesh CA's root on the --ca-rotate-before schedule (default: true).")
+    boolean caAutoRotate;
+
     @Option(names = "--native-sidecars", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Inject the proxy as a native sidecar (init container with restartPolicy Always; default: true).")
     boolean nativeSidecars;
@@ -284,6 +293,9 @@ public final class Main implements Callable<Integer> {
             builder.certificates(authority, verifiers.build());
             if (adminToken != null && !adminToken.isBlank()) {
                 builder.adminToken(adminToken);
+            }
+            if (caAutoRotate) {
+                builder.caRotation(caRotateBefore, Duration.ofHours(1));
             }
         }
         if (aws != null) {
