@@ -38,7 +38,7 @@ import org.junit.jupiter.api.Test;
  * {@code GET /v1/crl} served from the mesh CA. Orders' proxy runs a {@link MeshIdentity} refreshing the
  * CRL every second.
  */
-@DisplayName("Revocation across proxies: a revoked caller is refused within a refresh, the others carry on")
+@DisplayName("Peer verification across proxies: a revoked caller is refused within a refresh, the others carry on; callers without a certificate are counted")
 class RevocationOverMeshTest {
 
     private static final Duration REFRESH = Duration.ofSeconds(1);
@@ -162,5 +162,28 @@ class RevocationOverMeshTest {
         assertThat(ordersCerts.current().leaf().getSerialNumber()).isNotEqualTo(own);
         assertThat(orders.tls().certifiedKey().leaf().getSerialNumber()).isNotEqualTo(own);
         assertThat(call(Clients.viaProxy(checkoutProxy.outboundPort()))).isEqualTo(200);
+    }
+
+    @Test
+    @DisplayName("GIVEN orders' STRICT inbound listener WHEN a caller without a client certificate connects THEN it gets no answer and is counted as no_certificate")
+    void callerWithoutCertificateIsCounted() throws Exception {
+        javax.net.ssl.SSLContext anonymous = javax.net.ssl.SSLContext.getInstance("TLS");
+        anonymous.init(null, io.netty.handler.ssl.util.InsecureTrustManagerFactory.INSTANCE.getTrustManagers(), null);
+        int answer;
+        try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) anonymous.getSocketFactory()
+                .createSocket("127.0.0.1", ordersProxy.inboundPort())) {
+            socket.setSoTimeout(5000);
+            socket.getOutputStream().write("GET / HTTP/1.1\r\nHost: orders\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            answer = socket.getInputStream().read();
+        } catch (IOException refused) {
+            answer = -1;   // TLS 1.2 ends at the handshake, TLS 1.3 at the first read (alert certificate_required)
+        }
+
+        assertThat(answer).as("first byte of an answer").isEqualTo(-1);
+        await(() -> orders.rejections().count(PeerRejection.NO_CERTIFICATE), 1);
+        assertThat(ordersApp.requests()).isZero();
+        assertThat(ordersMetrics.scrape()).containsPattern(
+                "trellis_proxy_peer_rejections_total\\{[^}]*reason=\"no_certificate\"[^}]*} 1\\.0");
     }
 }
