@@ -16,6 +16,7 @@ public final class CircuitBreaker {
     private final AtomicInteger pending = new AtomicInteger();
     private final AtomicInteger requests = new AtomicInteger();
     private final ConcurrentLinkedQueue<Runnable> connectionWaiters = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Runnable> idleHolders = new ConcurrentLinkedQueue<>();
 
     public CircuitBreaker(ConnectionLimits limits) {
         this.limits = limits;
@@ -53,6 +54,33 @@ public final class CircuitBreaker {
      */
     public void awaitConnection(Runnable wakeup) {
         connectionWaiters.add(wakeup);
+        // A slot held by an idle connection of some pool (another event loop's, or another host's) is freed for it.
+        reclaimIdle();
+    }
+
+    /**
+     * Registers a pool that keeps idle connections: {@code closeOne} (run at most once per
+     * registration, from any thread) closes one of them on the pool's event loop, or calls
+     * {@link #reclaimIdle} when it has none left.
+     */
+    public void holdsIdle(Runnable closeOne) {
+        idleHolders.add(closeOne);
+    }
+
+    /** Asks one pool that keeps idle connections to close one, so that its slot goes to a waiting pool. */
+    public void reclaimIdle() {
+        Runnable holder = idleHolders.poll();
+        if (holder != null) {
+            holder.run();
+        }
+    }
+
+    /**
+     * Withdraws one registration of {@link #awaitConnection} that is no longer needed (its pool
+     * was served otherwise); false when none was left.
+     */
+    public boolean cancelAwaitConnection(Runnable wakeup) {
+        return connectionWaiters.remove(wakeup);
     }
 
     /** Whether some pool waits for a connection slot: an idle connection should then close, not idle. */

@@ -31,6 +31,9 @@ final class Http1ConnectionPool implements ConnectionPool {
     private boolean retired;
     private final Runnable wakeup = () -> executeServeWaiter();
     private final Runnable closeIdle = this::closeIdle;
+    private final Runnable reclaim;
+    /** Whether the breaker knows this pool keeps idle connections (to reclaim one for a waiting pool). */
+    private boolean holdsIdle;
     private ScheduledFuture<?> idleTimer;
 
     Http1ConnectionPool(UpstreamConnector connector, UpstreamHost host, EventLoop loop) {
@@ -38,6 +41,7 @@ final class Http1ConnectionPool implements ConnectionPool {
         this.host = host;
         this.loop = loop;
         this.breaker = host.breaker();
+        this.reclaim = () -> loop.execute(this::closeOneIdle);
     }
 
     @Override
@@ -124,6 +128,12 @@ final class Http1ConnectionPool implements ConnectionPool {
         Waiter waiter = waiters.poll();
         if (waiter != null) {
             breaker.releasePending();
+            if (waiters.isEmpty()) {
+                // Served by a released connection: stale registrations would make pools close idle connections for nobody.
+                while (breaker.cancelAwaitConnection(wakeup)) {
+                    // one registration per waiter
+                }
+            }
             waiter.callback.onStream(connection);
             return;
         }
@@ -138,6 +148,26 @@ final class Http1ConnectionPool implements ConnectionPool {
         connection.channel.read();
         if (idleTimer == null) {
             idleTimer = loop.schedule(closeIdle, host.idleTimeoutNanos(), TimeUnit.NANOSECONDS);
+        }
+        if (!holdsIdle) {
+            holdsIdle = true;
+            breaker.holdsIdle(reclaim);
+        }
+    }
+
+    /** A pool waits for a connection slot that this pool's idle connections hold: the least recently used goes. */
+    private void closeOneIdle() {
+        holdsIdle = false;
+        Connection oldest = idle.pollFirst();
+        if (oldest == null) {
+            // Reused meanwhile: another pool may have one.
+            breaker.reclaimIdle();
+            return;
+        }
+        oldest.channel.close();
+        if (!idle.isEmpty()) {
+            holdsIdle = true;
+            breaker.holdsIdle(reclaim);
         }
     }
 

@@ -48,6 +48,9 @@ final class Http2ConnectionPool implements ConnectionPool {
     private boolean retired;
     private final Runnable closeIdle = this::closeIdle;
     private ScheduledFuture<?> idleTimer;
+    private final Runnable reclaim;
+    /** Whether the breaker knows this pool keeps unused connections (to reclaim one for a waiting pool). */
+    private boolean holdsIdle;
     /** The connect timeout of the latest acquisition: for connections opened later on behalf of waiters. */
     private int lastConnectTimeoutMillis = 1_000;
 
@@ -57,6 +60,7 @@ final class Http2ConnectionPool implements ConnectionPool {
         this.loop = loop;
         this.breaker = host.breaker();
         this.wakeup = () -> loop.execute(this::onConnectionSlotFreed);
+        this.reclaim = () -> loop.execute(this::closeOneUnused);
     }
 
     @Override
@@ -177,6 +181,11 @@ final class Http2ConnectionPool implements ConnectionPool {
             breaker.releasePending();
             available.open(waiters.poll());
         }
+        if (awaitingSlot) {
+            // Served by freed streams: a stale registration would make other pools close idle connections for nobody.
+            awaitingSlot = false;
+            breaker.cancelAwaitConnection(wakeup);
+        }
     }
 
     /** A connection has no stream any more: it closes if it stays so for the host's idle timeout. */
@@ -184,6 +193,37 @@ final class Http2ConnectionPool implements ConnectionPool {
         connection.idleSinceNanos = System.nanoTime();
         if (idleTimer == null) {
             idleTimer = loop.schedule(closeIdle, host.idleTimeoutNanos(), TimeUnit.NANOSECONDS);
+        }
+        if (!holdsIdle) {
+            holdsIdle = true;
+            breaker.holdsIdle(reclaim);
+        }
+    }
+
+    /** A pool waits for a connection slot that this pool's unused connections hold: one of them goes. */
+    private void closeOneUnused() {
+        holdsIdle = false;
+        Connection unused = null;
+        int left = 0;
+        for (int i = 0, n = connections.size(); i < n; i++) {
+            if (connections.get(i).streams == 0) {
+                if (unused == null) {
+                    unused = connections.get(i);
+                } else {
+                    left++;
+                }
+            }
+        }
+        if (unused == null) {
+            // In use again meanwhile: another pool may have one.
+            breaker.reclaimIdle();
+            return;
+        }
+        connections.remove(unused);
+        unused.channel.close();
+        if (left > 0) {
+            holdsIdle = true;
+            breaker.holdsIdle(reclaim);
         }
     }
 

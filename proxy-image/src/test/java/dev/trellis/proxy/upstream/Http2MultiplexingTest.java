@@ -90,6 +90,21 @@ class Http2MultiplexingTest {
     }
 
     @Test
+    @DisplayName("GIVEN a request that waited for a stream under maxConnections 2 WHEN every request is done THEN both connections stay pooled (no slot is freed for a waiter that was served)")
+    void servedWaiterLeavesConnectionsPooled() throws Exception {
+        start("""
+                    connectionLimits: { maxConnections: 2, maxPendingRequests: 10 }
+                """);
+
+        assertThat(sendTogether(5)).extracting(H2Client.Response::status).containsOnly("200");
+        Thread.sleep(300);
+
+        assertThat(upstream.openConnections()).isEqualTo(2);
+        assertThat(client.send(H2Client.get("orders", "/again"), null).status()).isEqualTo("200");
+        assertThat(upstream.connections()).isEqualTo(2);
+    }
+
+    @Test
     @DisplayName("GIVEN 2 streams per connection, maxConnections 1 and maxPendingRequests 1 WHEN 4 requests overlap THEN the fourth gets a fast 503 max-pending-requests, the others 200")
     void pendingLimitRefusesFast() throws Exception {
         start("""
