@@ -164,7 +164,7 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--controller-url", paramLabel = "<url>",
             description = "Where proxies reach this controller: the URL injected EKS proxies get (default there: "
                     + EKS_CONTROLLER_URL + ") and the base of the CRL distribution point in mesh certificates"
-                    + " (default there: http://<--host, 127.0.0.1 for 0.0.0.0>:<bound port>).")
+                    + " (default there: http://<--host>:<bound port>; none when --host is 0.0.0.0).")
     java.net.URI controllerUrl;
 
     @Option(names = "--admin-token", paramLabel = "<secret>", defaultValue = "${env:TRELLIS_ADMIN_TOKEN}",
@@ -302,8 +302,11 @@ public final class Main implements Callable<Integer> {
             builder.closing(aws);
         }
         Controller controller = builder.host(host).port(port).specInterval(specInterval).start();
-        crlUrl.compareAndSet(null, java.net.URI.create("http://" + ("0.0.0.0".equals(host) || "::".equals(host) ? "127.0.0.1" : host)
-                + ":" + controller.port() + MeshCa.CRL_PATH));
+        // Bound to one address: that is where the CRL is. Bound to every address: only --controller-url can say
+        // which one others reach, and no distribution point beats a wrong one (proxies use their own --controller).
+        if (!"0.0.0.0".equals(host) && !"::".equals(host)) {
+            crlUrl.compareAndSet(null, java.net.URI.create("http://" + host + ":" + controller.port() + MeshCa.CRL_PATH));
+        }
         org.slf4j.LoggerFactory.getLogger(Main.class).info(
                 "event=controller.started port={} spec={} registry={} ecs_clusters={}", controller.port(),
                 controller.specWatcher().source(), controller.registry().kind(), ecsClusters);

@@ -73,6 +73,20 @@ class RevocationEndpointsTest {
     }
 
     @Test
+    @DisplayName("GIVEN --controller-url WHEN a certificate is issued THEN its CRL distribution point is that URL's /v1/crl")
+    void controllerUrlNamesTheCrl() throws Exception {
+        controller.close();
+        controller = startController("--controller-url", "http://trellis-controller.shop.internal:9090");
+
+        X509Certificate leaf = issue("orders");
+
+        CRLDistPoint points = CRLDistPoint.getInstance(JcaX509ExtensionUtils.parseExtensionValue(
+                leaf.getExtensionValue(Extension.cRLDistributionPoints.getId())));
+        assertThat(GeneralNames.getInstance(points.getDistributionPoints()[0].getDistributionPoint().getName()).getNames()[0]
+                .getName().toString()).isEqualTo("http://trellis-controller.shop.internal:9090/v1/crl");
+    }
+
+    @Test
     @DisplayName("GIVEN no Authorization header WHEN a revocation is posted THEN 401 with a Bearer challenge, and the CRL does not list the serial")
     void refusesAnUnauthenticatedRevocation() throws Exception {
         X509Certificate leaf = issue("orders");
