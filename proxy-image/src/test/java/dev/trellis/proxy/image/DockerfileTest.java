@@ -20,8 +20,9 @@ class DockerfileTest {
     private static final String IMAGE_JAR = "/opt/trellis/trellis-proxy.jar";
     private static final String IMAGE_ARCHIVE = "/opt/trellis/trellis-proxy.jsa";
     private static final String TRAINING = "dev.trellis.proxy.startup.ClassDataSharingTraining";
-    /** Flags that name or log the archive rather than shape the JVM the proxy runs in. */
-    private static final List<String> ARCHIVE_FLAGS = List.of("-XX:SharedArchiveFile=", "-XX:ArchiveClassesAtExit=", "-Xlog:");
+    /** Flags about the archive (which, whether required, its log) rather than the JVM the proxy runs in. */
+    private static final List<String> ARCHIVE_FLAGS = List.of("-XX:SharedArchiveFile=", "-XX:ArchiveClassesAtExit=", "-Xshare:",
+            "-Xlog:");
 
     private final Dockerfile dockerfile = Dockerfile.read();
 
