@@ -117,7 +117,7 @@ final class ProxyExchange {
         UpstreamCluster mirrorCluster = route.mirrorFor();
         if (mirrorCluster != null) {
             mirror = RequestMirror.start(mirrorCluster, upstreamHead, down.channel().eventLoop(),
-                    route.connectTimeoutMillis(), context.limits().retryBufferBytes());
+                    route.connectTimeoutMillis());
         }
         route.budget().onRequest();
         requestTimer = down.executor().schedule(this::onRequestTimeout, route.requestTimeoutNanos(), TimeUnit.NANOSECONDS);

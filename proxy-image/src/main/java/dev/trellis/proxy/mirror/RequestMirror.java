@@ -22,18 +22,25 @@ import java.util.ArrayDeque;
 /**
  * A fire-and-forget copy of one request to a mirror cluster, streamed as the request's body
  * arrives: each piece is shared with the real request (a retained duplicate, no copy) and written
- * to the mirror at once. The mirror never holds the real request back: it takes no part in
- * reading the caller, and when it cannot keep up (its connection not writable, or more than the
- * retry buffer waiting while it connects) the copy is dropped, its stream reset, and the drop
- * counted. The copy's Host gets a {@code -shadow} suffix (as Envoy does); its response is read and
- * dropped; a failure is ignored. All on the real request's event loop, so no locks.
+ * to the mirror at once. The mirror never holds the real request back, as it takes no part in
+ * reading the caller: pieces the mirror cannot take yet (while it connects, or while its socket or
+ * HTTP/2 window is full) wait, and when more than {@link #MAX_LAG_BYTES} would wait, the copy is
+ * dropped, its stream reset, and the drop counted. The copy's Host gets a {@code -shadow} suffix
+ * (as Envoy does); its response is read and dropped; a failure is ignored. All on the real
+ * request's event loop, so no locks.
  */
 public final class RequestMirror implements StreamCallback, UpstreamListener {
+
+    /**
+     * How far a copy may fall behind the real request before it is dropped: 1 MiB, Envoy's default
+     * per-connection buffer limit. At least a few body pieces (up to 64 KiB each) must fit, or an
+     * HTTP/2 mirror would be dropped whenever its first window (64 KiB) runs out.
+     */
+    public static final int MAX_LAG_BYTES = 1 << 20;
 
     private final UpstreamCluster cluster;
     private final UpstreamHost host;
     private final HttpRequest head;
-    private final int maxWaitingBytes;
     /** Pieces that arrived while the mirror's stream was being acquired. */
     private ArrayDeque<HttpContent> waiting;
     private int waitingBytes;
@@ -42,21 +49,19 @@ public final class RequestMirror implements StreamCallback, UpstreamListener {
     /** Dropped, failed, answered or cancelled: nothing more goes to the mirror. */
     private boolean over;
 
-    private RequestMirror(UpstreamCluster cluster, UpstreamHost host, HttpRequest head, int maxWaitingBytes) {
+    private RequestMirror(UpstreamCluster cluster, UpstreamHost host, HttpRequest head) {
         this.cluster = cluster;
         this.host = host;
         this.head = head;
-        this.maxWaitingBytes = maxWaitingBytes;
     }
 
     /**
      * Starts a copy of {@code original} (its head only: feed the body with {@link #onContent}).
      *
-     * @param maxWaitingBytes how much body may wait for the mirror's connection before the copy is dropped
      * @return the copy, or null when the cluster has no host to send it to
      */
     public static RequestMirror start(UpstreamCluster cluster, HttpRequest original, EventLoop loop,
-                                      int connectTimeoutMillis, int maxWaitingBytes) {
+                                      int connectTimeoutMillis) {
         UpstreamHost host = cluster.pick(null);
         if (host == null) {
             return null;
@@ -70,7 +75,7 @@ public final class RequestMirror implements StreamCallback, UpstreamListener {
                     : authority + "-shadow");
         }
         HttpRequest head = new DefaultHttpRequest(HttpVersion.HTTP_1_1, original.method(), original.uri(), headers);
-        RequestMirror mirror = new RequestMirror(cluster, host, head, maxWaitingBytes);
+        RequestMirror mirror = new RequestMirror(cluster, host, head);
         host.pool(loop).acquire(mirror, connectTimeoutMillis);
         return mirror;
     }
@@ -80,11 +85,12 @@ public final class RequestMirror implements StreamCallback, UpstreamListener {
         if (over) {
             return;
         }
-        boolean last = content instanceof LastHttpContent;
+        requestComplete = content instanceof LastHttpContent;
         UpstreamStream current = stream;
-        if (current == null) {
+        if (current == null || waiting != null && !waiting.isEmpty() || !current.channel().isWritable()) {
+            // Connecting, or behind (socket full, HTTP/2 window shut): the piece waits, up to the limit.
             int size = content.content().readableBytes();
-            if (waitingBytes + size > maxWaitingBytes) {
+            if (waitingBytes + size > MAX_LAG_BYTES) {
                 drop();
                 return;
             }
@@ -93,18 +99,24 @@ public final class RequestMirror implements StreamCallback, UpstreamListener {
             }
             waiting.add(content.retainedDuplicate());
             waitingBytes += size;
-            requestComplete = last;
-            return;
-        }
-        Channel channel = current.channel();
-        if (!channel.isWritable()) {
-            drop();
             return;
         }
         // Flushed piece by piece, so that only what the mirror's socket refuses waits in the
         // outbound buffer: unwritable then means the mirror is behind, not that a read was large.
+        Channel channel = current.channel();
         channel.writeAndFlush(content.retainedDuplicate(), channel.voidPromise());
-        requestComplete = last;
+    }
+
+    /** Writes waiting pieces while the mirror takes them ({@code all}: regardless, right after the head). */
+    private void writeWaiting(Channel channel, boolean all) {
+        if (waiting != null) {
+            HttpContent piece;
+            while ((all || channel.isWritable()) && (piece = waiting.poll()) != null) {
+                waitingBytes -= piece.content().readableBytes();
+                channel.write(piece, channel.voidPromise());
+            }
+        }
+        channel.flush();
     }
 
     /**
@@ -150,14 +162,7 @@ public final class RequestMirror implements StreamCallback, UpstreamListener {
         acquired.attach(this);
         Channel channel = acquired.channel();
         channel.write(head, channel.voidPromise());
-        if (waiting != null) {
-            HttpContent piece;
-            while ((piece = waiting.poll()) != null) {
-                channel.write(piece, channel.voidPromise());
-            }
-            waitingBytes = 0;
-        }
-        channel.flush();
+        writeWaiting(channel, true);
         channel.read();
     }
 
@@ -199,6 +204,10 @@ public final class RequestMirror implements StreamCallback, UpstreamListener {
 
     @Override
     public void onUpstreamWritabilityChanged(boolean writable) {
+        UpstreamStream current = stream;
+        if (writable && current != null && !over) {
+            writeWaiting(current.channel(), false);
+        }
     }
 
     @Override

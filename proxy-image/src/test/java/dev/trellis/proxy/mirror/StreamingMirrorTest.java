@@ -44,9 +44,16 @@ class StreamingMirrorTest {
     }
 
     private HttpClient start(int mirrorPort) throws Exception {
-        primary = UpstreamServer.http1("primary", r -> UpstreamServer.ok("received " + r.body().length()));
+        return start(mirrorPort, "http");
+    }
+
+    private HttpClient start(int mirrorPort, String protocol) throws Exception {
+        primary = "http".equals(protocol)
+                ? UpstreamServer.http1("primary", r -> UpstreamServer.ok("received " + r.body().length()))
+                : UpstreamServer.http2("primary", r -> UpstreamServer.ok("received " + r.body().length()));
         proxy = ProxyServer.builder(new StaticSnapshotSource(Mesh.spec("""
                   - name: orders
+                    protocol: %s
                     port: 8081
                     versions: [v1, shadow]
                     retry: { attempts: 0 }
@@ -55,7 +62,7 @@ class StreamingMirrorTest {
                         match: { pathPrefix: / }
                         targets: [{ version: v1, weight: 1 }]
                         mirror: { version: shadow, percent: 100 }
-                """).endpoints("orders", "v1", primary).endpoint("orders", "shadow", mirrorPort).snapshot()))
+                """.formatted(protocol)).endpoints("orders", "v1", primary).endpoint("orders", "shadow", mirrorPort).snapshot()))
                 .bindAddress("127.0.0.1").outboundPort(0).inboundPort(0).eventLoops(1)
                 .limits(HttpLimits.DEFAULT.withRetryBufferBytes(RETRY_BUFFER)).metrics(metrics)
                 .build().start();
@@ -94,6 +101,28 @@ class StreamingMirrorTest {
             UpstreamServer.Received copy = shadow.received().get(0);
             assertThat(copy.body()).isEqualTo(new String(body, StandardCharsets.US_ASCII));
             assertThat(copy.header("host")).isEqualTo("orders-shadow:8081");
+            assertThat(metrics.scrape()).doesNotContainPattern("trellis_proxy_mirror_dropped_total\\{[^}]*} [1-9]");
+        }
+    }
+
+    @Test
+    @DisplayName("GIVEN an HTTP/2 mirror (64 KiB initial window) WHEN a 1 MiB POST is mirrored THEN the copy waits for window updates instead of being dropped, and arrives whole")
+    void http2MirrorWaitsForItsWindow() throws Exception {
+        try (UpstreamServer shadow = UpstreamServer.http2("shadow", r -> UpstreamServer.ok("shadow"))) {
+            HttpClient client = start(shadow.port(), "http2");
+            byte[] body = body(1024 * 1024);
+
+            HttpResponse<String> response = post(client, body);
+
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.body()).isEqualTo("received " + body.length);
+            long deadline = System.nanoTime() + 3_000_000_000L;
+            while (shadow.requests() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(shadow.requests()).isEqualTo(1);
+            assertThat(shadow.received().get(0).body()).hasSize(body.length)
+                    .isEqualTo(new String(body, StandardCharsets.US_ASCII));
             assertThat(metrics.scrape()).doesNotContainPattern("trellis_proxy_mirror_dropped_total\\{[^}]*} [1-9]");
         }
     }
