@@ -56,13 +56,7 @@ public final class MeshTls {
     private final ApplicationProtocolConfig alpn;
 
     private MeshTls(Builder builder) {
-        this.alpn = builder.applicationProtocols.isEmpty() ? ApplicationProtocolConfig.DISABLED
-                : new ApplicationProtocolConfig(
-                        ApplicationProtocolConfig.Protocol.ALPN,
-                        // Neither side fails the handshake over ALPN: no agreement means HTTP/1.1.
-                        ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
-                        ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
-                        builder.applicationProtocols);
+        this.alpn = alpn(builder.applicationProtocols);
         this.trustDomain = builder.trustDomain;
         this.provider = builder.provider != null ? builder.provider
                 : OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
@@ -112,12 +106,29 @@ public final class MeshTls {
         }
     }
 
-    /** A client context presenting {@code key} and accepting only a server whose identity is {@code expectedServer}. */
+    /**
+     * A client context presenting {@code key}, accepting only a server whose identity is
+     * {@code expectedServer}, and offering the builder's ALPN protocols.
+     */
     public SslContext clientContext(CertifiedKey key, SpiffeId expectedServer) {
+        return clientContext(key, expectedServer, alpn);
+    }
+
+    /**
+     * A client context like {@link #clientContext(CertifiedKey, SpiffeId)} that offers exactly
+     * {@code applicationProtocol} over ALPN: the protocol the connection will speak, so that a
+     * server going by ALPN never picks one the client is not going to send.
+     */
+    public SslContext clientContext(CertifiedKey key, SpiffeId expectedServer, String applicationProtocol) {
+        return clientContext(key, expectedServer, alpn(List.of(Objects.requireNonNull(applicationProtocol, "applicationProtocol"))));
+    }
+
+    private SslContext clientContext(CertifiedKey key, SpiffeId expectedServer, ApplicationProtocolConfig protocols) {
         Objects.requireNonNull(expectedServer, "expectedServer");
         try {
             return configure(SslContextBuilder.forClient()
                     .keyManager(new MeshKeyManager(key)), key, Optional.of(expectedServer))
+                    .applicationProtocolConfig(protocols)
                     .endpointIdentificationAlgorithm(null)
                     .build();
         } catch (SSLException e) {
@@ -141,6 +152,16 @@ public final class MeshTls {
                 .ciphers(CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
                 .applicationProtocolConfig(alpn)
                 .trustManager(new SpiffeTrustManager(verifier(key), expectedServer));
+    }
+
+    private static ApplicationProtocolConfig alpn(List<String> protocols) {
+        return protocols.isEmpty() ? ApplicationProtocolConfig.DISABLED
+                : new ApplicationProtocolConfig(
+                        ApplicationProtocolConfig.Protocol.ALPN,
+                        // Neither side fails the handshake over ALPN: no agreement means HTTP/1.1.
+                        ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                        ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+                        protocols);
     }
 
     @Override

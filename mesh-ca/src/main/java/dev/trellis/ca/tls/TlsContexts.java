@@ -56,9 +56,12 @@ public final class TlsContexts {
         return () -> server(mode);
     }
 
-    /** The newest client context for calling the service whose identity is {@code expectedServer}. */
-    public SslContext client(SpiffeId expectedServer) {
-        return generation.get().client(expectedServer);
+    /**
+     * The newest client context for calling the service whose identity is {@code expectedServer}
+     * in {@code applicationProtocol}.
+     */
+    public SslContext client(SpiffeId expectedServer, String applicationProtocol) {
+        return generation.get().client(expectedServer, applicationProtocol);
     }
 
     /**
@@ -143,15 +146,25 @@ public final class TlsContexts {
         return false;
     }
 
-    /** The first handler of an outbound connection to {@code expectedServer} at {@code host:port}. */
+    /** Offers the builder's ALPN protocols; kept until every caller says which protocol it speaks. */
     public SslHandler newOutboundHandler(SpiffeId expectedServer, ByteBufAllocator allocator, String host, int port) {
-        return client(expectedServer).newHandler(allocator, host, port);
+        return generation.get().client(expectedServer, null).newHandler(allocator, host, port);
+    }
+
+    /**
+     * The first handler of an outbound connection to {@code expectedServer} at {@code host:port}
+     * that will speak {@code applicationProtocol} ({@code h2} or {@code http/1.1}), the one protocol
+     * it offers over ALPN.
+     */
+    public SslHandler newOutboundHandler(SpiffeId expectedServer, String applicationProtocol, ByteBufAllocator allocator,
+            String host, int port) {
+        return client(expectedServer, applicationProtocol).newHandler(allocator, host, port);
     }
 
     private final class Generation {
         private final CertifiedKey key;
         private final Map<TlsMode, SslContext> servers = new EnumMap<>(TlsMode.class);
-        private final Map<SpiffeId, SslContext> clients = new ConcurrentHashMap<>();
+        private final Map<ClientKey, SslContext> clients = new ConcurrentHashMap<>();
 
         Generation(CertifiedKey key) {
             this.key = Objects.requireNonNull(key, "key");
@@ -161,8 +174,13 @@ public final class TlsContexts {
             return servers.computeIfAbsent(mode, m -> tls.serverContext(key, m));
         }
 
-        SslContext client(SpiffeId expectedServer) {
-            return clients.computeIfAbsent(expectedServer, id -> tls.clientContext(key, id));
+        SslContext client(SpiffeId expectedServer, String applicationProtocol) {
+            return clients.computeIfAbsent(new ClientKey(expectedServer, applicationProtocol),
+                    k -> k.applicationProtocol() == null ? tls.clientContext(key, k.expectedServer())
+                            : tls.clientContext(key, k.expectedServer(), k.applicationProtocol()));
         }
+    }
+
+    private record ClientKey(SpiffeId expectedServer, String applicationProtocol) {
     }
 }

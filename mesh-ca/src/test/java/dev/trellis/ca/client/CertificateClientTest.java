@@ -21,6 +21,7 @@ import dev.trellis.ca.tls.CertifiedKey;
 import dev.trellis.ca.tls.MeshTls;
 import dev.trellis.ca.tls.TlsContexts;
 import dev.trellis.spec.TlsMode;
+import io.netty.handler.ssl.ApplicationProtocolNames;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.security.Signature;
@@ -152,13 +153,13 @@ class CertificateClientTest {
             TlsContexts inbound = tls.follow(payments);
             TlsContexts outbound = tls.follow(orders);
             try (Loopback server = new Loopback(ch -> inbound.newInboundHandler(TlsMode.STRICT, ch.alloc()));
-                 Loopback.Client open = server.connect(ch -> outbound.newOutboundHandler(id("payments"), ch.alloc(), "127.0.0.1", 0))) {
+                 Loopback.Client open = server.connect(ch -> outbound.newOutboundHandler(id("payments"), ApplicationProtocolNames.HTTP_1_1, ch.alloc(), "127.0.0.1", 0))) {
                 assertThat(open.handshake()).isTrue();
                 X509Certificate before = (X509Certificate) open.ssl().engine().getSession().getPeerCertificates()[0];
 
                 CertifiedKey renewed = payments.renewNow().get(10, TimeUnit.SECONDS);
 
-                try (Loopback.Client fresh = server.connect(ch -> outbound.newOutboundHandler(id("payments"), ch.alloc(), "127.0.0.1", 0))) {
+                try (Loopback.Client fresh = server.connect(ch -> outbound.newOutboundHandler(id("payments"), ApplicationProtocolNames.HTTP_1_1, ch.alloc(), "127.0.0.1", 0))) {
                     assertThat(fresh.handshake()).isTrue();
                     assertThat(fresh.ssl().engine().getSession().getPeerCertificates()[0]).isEqualTo(renewed.leaf()).isNotEqualTo(before);
                 }

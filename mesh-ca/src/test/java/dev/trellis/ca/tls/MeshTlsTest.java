@@ -18,6 +18,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 @DisplayName("MeshTls: mutual TLS between two proxies on loopback")
 class MeshTlsTest {
@@ -108,7 +109,7 @@ class MeshTlsTest {
         TlsContexts server = tls.follow(new MutableCertificateSource(payments));
         TlsContexts client = tls.follow(new MutableCertificateSource(orders));
         try (Loopback loopback = new Loopback(ch -> server.newInboundHandler(TlsMode.PERMISSIVE, ch.alloc()));
-             Loopback.Client call = loopback.connect(ch -> client.newOutboundHandler(id("payments"), ch.alloc(), "127.0.0.1", 0))) {
+             Loopback.Client call = loopback.connect(ch -> client.newOutboundHandler(id("payments"), ApplicationProtocolNames.HTTP_1_1, ch.alloc(), "127.0.0.1", 0))) {
             assertThat(call.handshake()).isTrue();
             assertThat(call.exchange("hello")).isEqualTo("orders:hello");
         }
@@ -128,6 +129,19 @@ class MeshTlsTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {ApplicationProtocolNames.HTTP_1_1, ApplicationProtocolNames.HTTP_2})
+    void GIVEN_a_server_offering_h2_and_http1_WHEN_a_client_connects_for_one_protocol_THEN_exactly_that_one_is_negotiated(
+            String protocol) throws Exception {
+        TlsContexts server = MeshTls.forTrustDomain(TestMesh.TRUST_DOMAIN).follow(new MutableCertificateSource(payments));
+        TlsContexts client = MeshTls.forTrustDomain(TestMesh.TRUST_DOMAIN).follow(new MutableCertificateSource(orders));
+        try (Loopback loopback = new Loopback(ch -> server.newInboundHandler(TlsMode.STRICT, ch.alloc()));
+             Loopback.Client call = loopback.connect(ch -> client.newOutboundHandler(id("payments"), protocol, ch.alloc(), "127.0.0.1", 0))) {
+            assertThat(call.handshake()).isTrue();
+            assertThat(call.ssl().applicationProtocol()).isEqualTo(protocol);
+        }
+    }
+
     @Test
     void GIVEN_DISABLED_WHEN_a_server_context_is_asked_for_THEN_it_is_refused_with_the_reason() {
         assertThatThrownBy(() -> MeshTls.forTrustDomain(TestMesh.TRUST_DOMAIN).serverContext(payments, TlsMode.DISABLED))
@@ -143,14 +157,14 @@ class MeshTlsTest {
         TlsContexts server = tls.follow(serverSource);
         TlsContexts client = tls.follow(new MutableCertificateSource(orders));
         try (Loopback loopback = new Loopback(ch -> server.newInboundHandler(TlsMode.STRICT, ch.alloc()));
-             Loopback.Client before = loopback.connect(ch -> client.newOutboundHandler(id("payments"), ch.alloc(), "127.0.0.1", 0))) {
+             Loopback.Client before = loopback.connect(ch -> client.newOutboundHandler(id("payments"), ApplicationProtocolNames.HTTP_1_1, ch.alloc(), "127.0.0.1", 0))) {
             assertThat(before.handshake()).isTrue();
             X509Certificate first = (X509Certificate) before.ssl().engine().getSession().getPeerCertificates()[0];
 
             CertifiedKey renewed = mesh.certify("payments");
             serverSource.rotate(renewed);
 
-            try (Loopback.Client after = loopback.connect(ch -> client.newOutboundHandler(id("payments"), ch.alloc(), "127.0.0.1", 0))) {
+            try (Loopback.Client after = loopback.connect(ch -> client.newOutboundHandler(id("payments"), ApplicationProtocolNames.HTTP_1_1, ch.alloc(), "127.0.0.1", 0))) {
                 assertThat(after.handshake()).isTrue();
                 X509Certificate second = (X509Certificate) after.ssl().engine().getSession().getPeerCertificates()[0];
                 assertThat(second).isEqualTo(renewed.leaf()).isNotEqualTo(first);

@@ -9,6 +9,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslHandler;
 import java.util.function.Consumer;
 
@@ -39,10 +40,14 @@ public final class UpstreamConnector {
         return tls != null;
     }
 
-    /** Adds mTLS origination to a new connection to {@code host}, when the host's cluster asks for it. */
+    /**
+     * Adds mTLS origination to a new connection to {@code host}, when the host's cluster asks for
+     * it, offering over ALPN only the protocol the pool will speak on it.
+     */
     void secure(Channel ch, UpstreamHost host) {
         if (tls != null && host.peerIdentity() != null) {
-            ch.pipeline().addFirst(tls.newOutboundHandler(host.peerIdentity(), ch.alloc(),
+            String protocol = host.multiplexed() ? ApplicationProtocolNames.HTTP_2 : ApplicationProtocolNames.HTTP_1_1;
+            ch.pipeline().addFirst(tls.newOutboundHandler(host.peerIdentity(), protocol, ch.alloc(),
                     host.endpoint().address(), host.endpoint().port()));
         }
     }
