@@ -25,6 +25,8 @@ public final class ControllerEnvironment {
     public static final String PROXY_IMAGE = "TRELLIS_PROXY_IMAGE";
     /** Where injected proxies reach the controller. */
     public static final String CONTROLLER_URL = "TRELLIS_CONTROLLER_URL";
+    /** The controller admin API's bearer token (revocations), from its own secret. */
+    public static final String ADMIN_TOKEN = "TRELLIS_ADMIN_TOKEN";
     /** The Kubernetes namespace the controller runs in (EKS). */
     public static final String POD_NAMESPACE = "TRELLIS_POD_NAMESPACE";
 

@@ -26,13 +26,15 @@ import software.amazon.awscdk.services.elasticloadbalancingv2.NetworkLoadBalance
 import software.amazon.awscdk.services.elasticloadbalancingv2.NetworkTargetGroup;
 import software.amazon.awscdk.services.elasticloadbalancingv2.Protocol;
 import software.amazon.awscdk.services.logs.LogGroup;
+import software.amazon.awscdk.services.secretsmanager.ISecret;
+import software.amazon.awscdk.services.secretsmanager.SecretStringGenerator;
 import software.constructs.Construct;
 
 /**
  * The mesh's controller as an ECS Fargate service behind an internal Network Load Balancer.
  * The load balancer gives proxies one stable address whatever the namespace type (an HTTP
  * namespace has no DNS) and passes TLS through untouched. Construct ids are a public contract:
- * {@code Logs}, {@code TaskDefinition}, {@code Service}, {@code LoadBalancer}.
+ * {@code Logs}, {@code AdminToken}, {@code TaskDefinition}, {@code Service}, {@code LoadBalancer}.
  */
 public final class EcsController extends Construct {
 
@@ -43,6 +45,7 @@ public final class EcsController extends Construct {
     private final NetworkLoadBalancer loadBalancer;
     private final LogGroup logGroup;
     private final ContainerDefinition container;
+    private final software.amazon.awscdk.services.secretsmanager.Secret adminToken;
 
     public EcsController(Construct scope, String id, EcsControllerProps props) {
         super(scope, id);
@@ -57,6 +60,11 @@ public final class EcsController extends Construct {
         mesh.addEcsCluster(options.getCluster());
 
         logGroup = LogGroup.Builder.create(this, "Logs").retention(mesh.logRetention()).build();
+        // Revocation is an operator's act: a token of its own, never the proxies' bootstrap proof.
+        adminToken = software.amazon.awscdk.services.secretsmanager.Secret.Builder.create(this, "AdminToken")
+                .description("Bearer token for the " + mesh.meshName() + " mesh controller's admin API (POST /v1/revocations)")
+                .generateSecretString(SecretStringGenerator.builder().excludePunctuation(true).passwordLength(48).build())
+                .build();
         FargateTaskDefinition taskDefinition = FargateTaskDefinition.Builder.create(this, "TaskDefinition")
                 .cpu(number(options.getCpu(), 512))
                 .memoryLimitMiB(number(options.getMemoryLimitMiB(), 1024))
@@ -66,6 +74,8 @@ public final class EcsController extends Construct {
                 .essential(true)
                 .command(Lazies.list(() -> command(mesh)))
                 .environment(environment(mesh))
+                .secrets(Map.of(ControllerEnvironment.ADMIN_TOKEN,
+                        software.amazon.awscdk.services.ecs.Secret.fromSecretsManager(adminToken)))
                 .portMappings(List.of(PortMapping.builder().containerPort(ControllerPorts.HTTP).name("http").build()))
                 .healthCheck(HealthCheck.builder()
                         .command(ControllerPorts.httpCheck(ControllerPorts.HTTP, ControllerPorts.READY_PATH))
@@ -141,13 +151,20 @@ public final class EcsController extends Construct {
         return container;
     }
 
+    /** The admin API's bearer token (revocations): read it from Secrets Manager to revoke a certificate. */
+    public ISecret adminToken() {
+        return adminToken;
+    }
+
     /**
      * The controller's command line (controller/README): the spec from SSM, endpoints in Cloud Map,
-     * and the tasks of every ECS cluster of the mesh, complete at synth.
+     * the URL proxies reach it at (leaves name its CRL there), and the tasks of every ECS cluster
+     * of the mesh, complete at synth.
      */
-    private static List<String> command(Mesh mesh) {
+    private List<String> command(Mesh mesh) {
         List<String> command = new java.util.ArrayList<>(List.of("--mesh", mesh.meshName(), "--registry", "cloudmap",
-                "--namespace-id", mesh.namespace().getNamespaceId(), "--port", Integer.toString(ControllerPorts.HTTP)));
+                "--namespace-id", mesh.namespace().getNamespaceId(), "--port", Integer.toString(ControllerPorts.HTTP),
+                "--controller-url", url()));
         for (String cluster : mesh.ecsClusterArnList()) {
             command.add("--ecs-cluster");
             command.add(cluster);

@@ -133,7 +133,8 @@ class MeshTest {
     @Test
     @DisplayName("GIVEN hooks WHEN synthesized THEN the CA custom resource makes the CA secret and the controller uses the ARN it answers")
     void caSecretFromTheCustomResource() {
-        http.resourceCountIs("AWS::SecretsManager::Secret", 0);
+        http.resourcePropertiesCountIs("AWS::SecretsManager::Secret",
+                Map.of("Description", Match.stringLikeRegexp("^CA of")), 0);
         http.hasResourceProperties("AWS::ECS::TaskDefinition", Map.of("ContainerDefinitions", List.of(Match.objectLike(Map.of(
                 "Name", "controller",
                 "Environment", Match.arrayWith(List.of(Map.of("Name", "TRELLIS_CA_SECRET_ARN",
@@ -142,7 +143,7 @@ class MeshTest {
     }
 
     @Test
-    @DisplayName("GIVEN controller options WHEN synthesized THEN a Fargate service runs the controller image with its mesh's command line and a /ready health check")
+    @DisplayName("GIVEN controller options WHEN synthesized THEN a Fargate service runs the controller image with its mesh's command line (its own URL for the CRL), its admin token from a generated secret, and a /ready health check")
     void controllerTask() {
         http.hasResourceProperties("AWS::ECS::TaskDefinition", Map.of(
                 "RequiresCompatibilities", List.of("FARGATE"),
@@ -157,7 +158,12 @@ class MeshTest {
                         "Command", List.of("--mesh", "shop", "--registry", "cloudmap",
                                 "--namespace-id", Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("^MeshNamespace"), "Id")),
                                 "--port", "9090",
+                                "--controller-url", Map.of("Fn::Join", List.of("", List.of("http://",
+                                        Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("^MeshControllerLoadBalancer"), "DNSName")),
+                                        ":9090"))),
                                 "--ecs-cluster", Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("^Cluster"), "Arn"))),
+                        "Secrets", List.of(Map.of("Name", "TRELLIS_ADMIN_TOKEN",
+                                "ValueFrom", Map.of("Ref", Match.stringLikeRegexp("^MeshControllerAdminToken")))),
                         "Environment", Match.arrayWith(List.of(
                                 Map.of("Name", "TRELLIS_MESH", "Value", "shop"),
                                 Map.of("Name", "TRELLIS_SPEC_SOURCE", "Value", "ssm:/trellis/shop"),
