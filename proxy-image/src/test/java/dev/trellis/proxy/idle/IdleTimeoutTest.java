@@ -113,6 +113,30 @@ class IdleTimeoutTest {
         assertThat(upstream.connections()).isEqualTo(2);
     }
 
+    @Test
+    @DisplayName("GIVEN the local service's idle 300ms and another service's 60s WHEN a peer's connection to the inbound listener stays unused THEN it closes after about 300 ms, and so does the pooled connection to the app")
+    void inboundListenerUsesTheLocalServicesIdleTimeout() throws Exception {
+        upstream = UpstreamServer.http1("app", r -> UpstreamServer.ok("app"));
+        proxy = Mesh.start(Mesh.spec("""
+                    timeouts: { idle: 300ms }
+                  - name: orders
+                    port: 8081
+                    timeouts: { idle: 60s }
+                """).snapshotWithApp(upstream.port()));
+
+        long started = System.nanoTime();
+        String answer = Clients.raw(proxy.inboundPort(), "GET / HTTP/1.1\r\nHost: app\r\n\r\n", 5_000);
+        long elapsedMillis = (System.nanoTime() - started) / 1_000_000;
+
+        assertThat(answer).startsWith("HTTP/1.1 200").endsWith("app");
+        assertThat(elapsedMillis).isBetween(IDLE_MILLIS - 50, 3_000L);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+        while (upstream.openConnections() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(upstream.openConnections()).as("connections from the proxy to the app").isZero();
+    }
+
     /** Waits up to 3 s (ten idle timeouts) for the upstream to see every connection closed, and not before 250 ms. */
     private static void awaitNoOpenConnection(UpstreamServer server) throws InterruptedException {
         long started = System.nanoTime();
