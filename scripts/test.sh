@@ -5,5 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 mvn -B -ntp verify "$@"
+benchmark/run.sh --install-only   # the peers the harness's tests start (nginx, HAProxy, Envoy, fortio)
 python3 -m unittest benchmark/test_bench.py
 benchmark/run.sh --smoke
