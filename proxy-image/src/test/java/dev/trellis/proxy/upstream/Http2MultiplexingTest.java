@@ -130,4 +130,26 @@ class Http2MultiplexingTest {
         }
         assertThat(upstream.connections()).isEqualTo(1);
     }
+
+    @Test
+    @DisplayName("GIVEN an HTTP/2 upstream that sends GOAWAY after a response WHEN the next request comes THEN it goes over a new connection and gets 200")
+    void goAwayMovesNewStreamsToANewConnection() throws Exception {
+        upstream = UpstreamServer.http2("grpc", r -> r.uri().equals("/last")
+                ? UpstreamServer.goAway(UpstreamServer.ok("bye")) : UpstreamServer.ok("ok"));
+        proxy = Mesh.start(Mesh.spec("""
+                  - name: orders
+                    protocol: http2
+                    port: 8081
+                    retry: { attempts: 0 }
+                """).endpoints("orders", "v1", upstream).snapshot());
+        client = H2Client.connect(proxy.outboundPort());
+        assertThat(client.send(H2Client.get("orders", "/last"), null).body()).isEqualTo("bye");
+        Thread.sleep(100);
+
+        H2Client.Response next = client.send(H2Client.get("orders", "/next"), null);
+
+        assertThat(next.status()).isEqualTo("200");
+        assertThat(next.body()).isEqualTo("ok");
+        assertThat(upstream.connections()).isEqualTo(2);
+    }
 }
