@@ -23,6 +23,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
@@ -429,6 +430,11 @@ public abstract class ForwardingFrontendHandler extends ChannelInboundHandlerAda
 
     @Override
     public void exceptionCaught(ChannelHandlerContext handlerContext, Throwable cause) {
+        if (multiplexed && cause instanceof Http2Exception.StreamException) {
+            // A stream error of the caller (RFC 9113, 5.4.2): Http2MultiplexHandler resets the stream with its
+            // error code right after this; closing here first would reset it with CANCEL instead.
+            return;
+        }
         // I/O errors (connection reset by peer) end the connection; the exchange learns of it in channelInactive.
         handlerContext.close();
     }

@@ -10,7 +10,6 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpServerUpgradeHandler;
 import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2FrameCodec;
-import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2ServerUpgradeCodec;
 import io.netty.handler.codec.http2.Http2Settings;
@@ -78,25 +77,30 @@ public final class HttpListenerInitializer extends ChannelInitializer<Channel> {
         ch.pipeline().addLast(new Http2PrefaceDetector(this));
     }
 
+    int maxInitialLineLength() {
+        return limits.maxInitialLineLength();
+    }
+
     void installHttp1(ChannelPipeline pipeline) {
         StrictHttpServerCodec codec = new StrictHttpServerCodec(limits);
         HttpServerUpgradeHandler.UpgradeCodecFactory upgrades = protocol ->
                 AsciiString.contentEquals(Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME, protocol)
-                        ? new Http2ServerUpgradeCodec(http2Codec(), new ConnectionAutoRead(), http2Multiplexer())
+                        ? new Http2ServerUpgradeCodec(http2Codec(), new ConnectionAutoRead(), http2Multiplexer(),
+                                AnsweredConnectionErrors.INSTANCE)
                         : null;
         pipeline.addLast(codec, new HttpServerUpgradeHandler(codec, upgrades, limits.retryBufferBytes()),
                 frontend.get());
     }
 
     void installHttp2(ChannelPipeline pipeline) {
-        pipeline.addLast(http2Codec(), new ConnectionAutoRead(), http2Multiplexer());
+        pipeline.addLast(http2Codec(), new ConnectionAutoRead(), http2Multiplexer(), AnsweredConnectionErrors.INSTANCE);
     }
 
     private Http2FrameCodec http2Codec() {
         Http2Settings settings = Http2Settings.defaultSettings()
                 .maxHeaderListSize(limits.maxHeaderSize())
                 .maxConcurrentStreams(1024);
-        return Http2FrameCodecBuilder.forServer().initialSettings(settings).build();
+        return StrictHttp2FrameCodec.forServer(settings);
     }
 
     private Http2MultiplexHandler http2Multiplexer() {
@@ -119,6 +123,25 @@ public final class HttpListenerInitializer extends ChannelInitializer<Channel> {
         public void handlerAdded(ChannelHandlerContext ctx) {
             ctx.channel().config().setAutoRead(true);
             ctx.pipeline().remove(this);
+        }
+    }
+
+    /**
+     * The end of an HTTP/2 connection's pipeline. HTTP/2 connection errors (a broken frame, bad
+     * HPACK) arrive here just before the frame codec answers them with GOAWAY and closes the
+     * connection, so they need nothing more; other errors (a reset socket) end the connection
+     * here. Either way nothing is logged: the pipeline's tail would log each one, letting any
+     * caller fill the log.
+     */
+    @ChannelHandler.Sharable
+    private static final class AnsweredConnectionErrors extends ChannelInboundHandlerAdapter {
+        static final AnsweredConnectionErrors INSTANCE = new AnsweredConnectionErrors();
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            if (Http2CodecUtil.getEmbeddedHttp2Exception(cause) == null) {
+                ctx.close();
+            }
         }
     }
 }

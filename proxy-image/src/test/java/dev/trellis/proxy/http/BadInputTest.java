@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trellis.proxy.ProxyServer;
 import dev.trellis.proxy.fixtures.Clients;
+import dev.trellis.proxy.fixtures.H2FrameProbe;
 import dev.trellis.proxy.fixtures.Mesh;
 import dev.trellis.proxy.fixtures.UpstreamServer;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -96,9 +98,20 @@ class BadInputTest {
     }
 
     @Test
-    @DisplayName("GIVEN bytes that are not HTTP WHEN sent THEN 400 and close")
+    @DisplayName("GIVEN bytes that are neither an HTTP/1.x request line nor the HTTP/2 preface WHEN sent THEN the connection closes without a reply (an invalid preface, RFC 9113 3.4) and the proxy keeps serving")
     void garbage() throws Exception {
-        String response = send("\u0001\u0002 hello there\r\n\r\n");
+        try (H2FrameProbe probe = H2FrameProbe.connectSilently(proxy.outboundPort())) {
+            probe.send("\u0001\u0002 hello there\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+
+            assertThat(probe.readRawToClose(Duration.ofSeconds(3))).isEmpty();
+        }
+        assertStillServing();
+    }
+
+    @Test
+    @DisplayName("GIVEN an HTTP/1.1 request line with an invalid method WHEN sent THEN 400 and close, as before any HTTP/2 check")
+    void malformedHttp1RequestLine() throws Exception {
+        String response = send("G\u0001T / HTTP/1.1\r\nHost: orders\r\n\r\n");
 
         assertThat(response).startsWith("HTTP/1.1 400 Bad Request\r\n");
         assertStillServing();

@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trellis.proxy.metrics.Direction;
 import dev.trellis.proxy.metrics.ProxyMetrics;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.DisplayName;
@@ -55,6 +58,90 @@ class HttpListenerInitializerTest {
         channel.writeInbound(Unpooled.copiedBuffer("PRI * HT", StandardCharsets.US_ASCII));
 
         assertThat(channel.pipeline().get(Http2PrefaceDetector.class)).isNotNull();
+        channel.finishAndReleaseAll();
+    }
+
+    @Test
+    @DisplayName("GIVEN an HTTP/1.0 request line WHEN it arrives THEN the pipeline speaks HTTP/1.1 (strict codec)")
+    void http10() {
+        EmbeddedChannel channel = channel();
+
+        channel.writeInbound(Unpooled.copiedBuffer("GET / HTTP/1.0\r\n", StandardCharsets.US_ASCII));
+
+        assertThat(channel.pipeline().get(StrictHttpServerCodec.class)).isNotNull();
+        channel.finishAndReleaseAll();
+    }
+
+    @Test
+    @DisplayName("GIVEN the start of a request line that is not the preface WHEN its line end has not arrived THEN the detector waits for it")
+    void waitsForTheFirstLine() {
+        EmbeddedChannel channel = channel();
+
+        channel.writeInbound(Unpooled.copiedBuffer("GET /long/path HT", StandardCharsets.US_ASCII));
+
+        assertThat(channel.pipeline().get(Http2PrefaceDetector.class)).isNotNull();
+        assertThat(channel.isOpen()).isTrue();
+        channel.writeInbound(Unpooled.copiedBuffer("TP/1.1\r\n", StandardCharsets.US_ASCII));
+        assertThat(channel.pipeline().get(StrictHttpServerCodec.class)).isNotNull();
+        channel.finishAndReleaseAll();
+    }
+
+    @Test
+    @DisplayName("GIVEN a first line that is neither the preface nor an HTTP/1.x request line WHEN it arrives THEN the connection closes with nothing written")
+    void invalidPrefaceCloses() {
+        EmbeddedChannel channel = channel();
+
+        channel.writeInbound(Unpooled.copiedBuffer("INVALID CONNECTION PREFACE\r\n\r\n", StandardCharsets.US_ASCII));
+
+        assertThat(channel.isOpen()).isFalse();
+        assertThat((Object) channel.readOutbound()).isNull();
+        channel.finishAndReleaseAll();
+    }
+
+    @Test
+    @DisplayName("GIVEN a request line for HTTP/2.0 that is not the preface WHEN it arrives THEN the connection closes")
+    void wrongPrefaceVersionCloses() {
+        EmbeddedChannel channel = channel();
+
+        channel.writeInbound(Unpooled.copiedBuffer("GET / HTTP/2.0\r\n\r\n", StandardCharsets.US_ASCII));
+
+        assertThat(channel.isOpen()).isFalse();
+        channel.finishAndReleaseAll();
+    }
+
+    @Test
+    @DisplayName("GIVEN a first line longer than the request-line limit WHEN no line end came THEN HTTP/1.1 takes it (and answers 414)")
+    void overlongFirstLineGoesToHttp1() {
+        EmbeddedChannel channel = new EmbeddedChannel(new HttpListenerInitializer(HttpLimits.DEFAULT.withMaxInitialLineLength(64),
+                ChannelInboundHandlerAdapter::new, metrics.connections(Direction.OUTBOUND)));
+
+        channel.writeInbound(Unpooled.copiedBuffer("GET /" + "a".repeat(100), StandardCharsets.US_ASCII));
+
+        assertThat(channel.pipeline().get(StrictHttpServerCodec.class)).isNotNull();
+        channel.finishAndReleaseAll();
+    }
+
+    @Test
+    @DisplayName("GIVEN an HTTP/2 connection WHEN a HEADERS frame carries a bad HPACK index THEN GOAWAY with COMPRESSION_ERROR, the connection closes, and no error is left to the pipeline's tail")
+    void connectionErrorAnsweredNotLogged() {
+        EmbeddedChannel channel = channel();
+        ByteBuf in = Unpooled.buffer();
+        in.writeBytes(Http2CodecUtil.connectionPrefaceBuf());
+        in.writeBytes(new byte[] {0, 0, 0, 4, 0, 0, 0, 0, 0});                       // SETTINGS, empty
+        in.writeBytes(new byte[] {0, 0, 1, 1, 5, 0, 0, 0, 1, (byte) 0x80});          // HEADERS: indexed field 0
+
+        channel.writeInbound(in);
+
+        ByteBuf written = Unpooled.buffer();
+        for (ByteBuf out; (out = channel.readOutbound()) != null; out.release()) {
+            written.writeBytes(out);
+        }
+        int goAway = ByteBufUtil.indexOf(Unpooled.wrappedBuffer(new byte[] {7, 0, 0, 0, 0, 0}), written);
+        assertThat(goAway).as("GOAWAY frame header in %s", ByteBufUtil.hexDump(written)).isGreaterThan(0);
+        assertThat(written.getInt(goAway + 10)).as("GOAWAY error code").isEqualTo((int) Http2Error.COMPRESSION_ERROR.code());
+        written.release();
+        assertThat(channel.isOpen()).isFalse();
+        channel.checkException();
         channel.finishAndReleaseAll();
     }
 
