@@ -102,6 +102,9 @@ public final class Snapshots {
             throw new InvalidSnapshotException("snapshot", List.of(e.getOriginalMessage()));
         }
         requireConsistent(snapshot);
+        if (snapshot.version() != null && isCanonicalWithItsVersion(json, snapshot.version())) {
+            return snapshot;
+        }
         String expected = contentVersion(snapshot.withVersion(null));
         if (snapshot.version() != null && !snapshot.version().equals(expected)) {
             throw new InvalidSnapshotException("snapshot of " + snapshot.service(), List.of(
@@ -111,9 +114,24 @@ public final class Snapshots {
     }
 
     static String contentVersion(ProxySnapshot unversioned) {
+        return hashOf(toJson(unversioned));
+    }
+
+    /**
+     * Whether {@code json} is exactly {@link #toJson} of a snapshot whose version is {@code version}:
+     * the version comes first, so without it the text is what the version was computed over, and
+     * a matching hash proves the content without writing the snapshot again (which, the first time,
+     * costs a proxy's start-up more than reading it). Any other form falls back to writing it.
+     */
+    private static boolean isCanonicalWithItsVersion(String json, String version) {
+        String prefix = "{\"version\":\"" + version + "\",";
+        return json.startsWith(prefix) && version.equals(hashOf("{" + json.substring(prefix.length())));
+    }
+
+    private static String hashOf(String canonicalJson) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            byte[] hash = sha.digest(toJson(unversioned).getBytes(StandardCharsets.UTF_8));
+            byte[] hash = sha.digest(canonicalJson.getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(hash, 0, 8);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing from this JVM", e);

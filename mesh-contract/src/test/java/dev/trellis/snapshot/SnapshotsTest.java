@@ -51,6 +51,28 @@ class SnapshotsTest {
     }
 
     @Test
+    @DisplayName("GIVEN the JSON re-indented by hand, content unchanged WHEN parsed THEN its version is checked on the content and it is accepted")
+    void acceptsReformattedJson() throws Exception {
+        String reformatted = dev.trellis.spec.internal.SpecJson.json().writerWithDefaultPrettyPrinter()
+                .writeValueAsString(dev.trellis.spec.internal.SpecJson.json().readTree(Snapshots.toJson(snapshot)));
+
+        assertThat(reformatted).isNotEqualTo(Snapshots.toJson(snapshot));
+        assertThat(Snapshots.fromJson(reformatted)).isEqualTo(snapshot);
+    }
+
+    @Test
+    @DisplayName("GIVEN the JSON re-indented and its content changed WHEN parsed THEN it is refused for its version")
+    void refusesReformattedTamperedJson() throws Exception {
+        String tampered = dev.trellis.spec.internal.SpecJson.json().writerWithDefaultPrettyPrinter()
+                .writeValueAsString(dev.trellis.spec.internal.SpecJson.json().readTree(
+                        Snapshots.toJson(snapshot).replace("10.0.0.1", "10.6.6.6")));
+
+        assertThatThrownBy(() -> Snapshots.fromJson(tampered))
+                .isInstanceOf(InvalidSnapshotException.class)
+                .hasMessageContaining("version: " + snapshot.version() + " (expected: ");
+    }
+
+    @Test
     @DisplayName("GIVEN malformed JSON WHEN parsed THEN it is refused as a snapshot")
     void refusesMalformedJson() {
         assertThatThrownBy(() -> Snapshots.fromJson("{\"clusters\": 3"))

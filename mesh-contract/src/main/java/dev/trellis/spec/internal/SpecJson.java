@@ -27,11 +27,6 @@ import java.time.Duration;
 public final class SpecJson {
 
     private static final ObjectMapper JSON = configure(JsonMapper.builder()).build();
-    private static final ObjectMapper YAML = configure(YAMLMapper.builder(
-            YAMLFactory.builder()
-                    .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-                    .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
-                    .build())).build();
 
     private SpecJson() {
     }
@@ -41,7 +36,16 @@ public final class SpecJson {
     }
 
     public static ObjectMapper yaml() {
-        return YAML;
+        return Yaml.MAPPER;
+    }
+
+    /** Built on first use: a proxy reads only JSON and need not load SnakeYAML to start. */
+    private static final class Yaml {
+        static final ObjectMapper MAPPER = configure(YAMLMapper.builder(
+                YAMLFactory.builder()
+                        .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+                        .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+                        .build())).build();
     }
 
     private static <M extends ObjectMapper, B extends com.fasterxml.jackson.databind.cfg.MapperBuilder<M, B>> B configure(B builder) {
