@@ -10,6 +10,7 @@ import dev.trellis.proxy.forward.ForwardingContext;
 import dev.trellis.proxy.http.HttpLimits;
 import dev.trellis.proxy.http.HttpListenerInitializer;
 import dev.trellis.proxy.inbound.InboundFrontendHandler;
+import dev.trellis.proxy.metrics.BadRequestReason;
 import dev.trellis.proxy.metrics.Direction;
 import dev.trellis.proxy.metrics.ProxyMetrics;
 import dev.trellis.proxy.outbound.OutboundFrontendHandler;
@@ -86,10 +87,10 @@ public final class ProxyServer implements AutoCloseable {
                 Direction.INBOUND, config.accessLog);
         outbound = bind(config.outboundPort, new HttpListenerInitializer(config.limits,
                 () -> new OutboundFrontendHandler(outboundContext), config.metrics.connections(Direction.OUTBOUND),
-                ch -> null, outboundContext::idleTimeoutNanos));
+                ch -> null, outboundContext::idleTimeoutNanos, this::countNotHttp));
         inbound = bind(config.inboundPort, new HttpListenerInitializer(config.limits,
                 () -> new InboundFrontendHandler(inboundContext), config.metrics.connections(Direction.INBOUND),
-                this::inboundTls, inboundContext::idleTimeoutNanos));
+                this::inboundTls, inboundContext::idleTimeoutNanos, this::countNotHttp));
         try {
             configured.join();
         } catch (java.util.concurrent.CompletionException e) {
@@ -98,6 +99,11 @@ public final class ProxyServer implements AutoCloseable {
             throw cause instanceof RuntimeException r ? r : new IllegalStateException(cause);
         }
         return this;
+    }
+
+    /** A connection that spoke neither HTTP/1.x nor HTTP/2 was closed: counted as a malformed request. */
+    private void countNotHttp() {
+        config.metrics.badRequest(BadRequestReason.MALFORMED);
     }
 
     /** mTLS termination for a new inbound connection, in the snapshot's mode (STRICT until one arrives). */

@@ -67,6 +67,7 @@ public final class Http2PrefaceDetector extends ByteToMessageDecoder {
         }
         if (lineFeed >= 0 && !isHttp1RequestLine(in, lineFeed)) {
             in.skipBytes(in.readableBytes());
+            listener.refusedNotHttp();
             ctx.close();
             return;
         }

@@ -34,6 +34,7 @@ public final class HttpListenerInitializer extends ChannelInitializer<Channel> {
     private final ProxyMetrics.ConnectionGauge connections;
     private final Function<Channel, ChannelHandler> tls;
     private final LongSupplier idleTimeoutNanos;
+    private final Runnable notHttp;
 
     public HttpListenerInitializer(HttpLimits limits, Supplier<ChannelHandler> frontend,
                                    ProxyMetrics.ConnectionGauge connections) {
@@ -56,6 +57,17 @@ public final class HttpListenerInitializer extends ChannelInitializer<Channel> {
     public HttpListenerInitializer(HttpLimits limits, Supplier<ChannelHandler> frontend,
                                    ProxyMetrics.ConnectionGauge connections, Function<Channel, ChannelHandler> tls,
                                    LongSupplier idleTimeoutNanos) {
+        this(limits, frontend, connections, tls, idleTimeoutNanos, () -> { });
+    }
+
+    /**
+     * @param notHttp called for each connection that opened with neither the HTTP/2 preface nor an
+     *        HTTP/1.x request line and was closed (to count it as a malformed request)
+     */
+    public HttpListenerInitializer(HttpLimits limits, Supplier<ChannelHandler> frontend,
+                                   ProxyMetrics.ConnectionGauge connections, Function<Channel, ChannelHandler> tls,
+                                   LongSupplier idleTimeoutNanos, Runnable notHttp) {
+        this.notHttp = notHttp;
         this.idleTimeoutNanos = idleTimeoutNanos;
         this.limits = limits;
         this.frontend = frontend;
@@ -79,6 +91,10 @@ public final class HttpListenerInitializer extends ChannelInitializer<Channel> {
 
     int maxInitialLineLength() {
         return limits.maxInitialLineLength();
+    }
+
+    void refusedNotHttp() {
+        notHttp.run();
     }
 
     void installHttp1(ChannelPipeline pipeline) {

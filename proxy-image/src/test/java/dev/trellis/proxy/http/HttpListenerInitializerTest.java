@@ -13,6 +13,7 @@ import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -87,14 +88,33 @@ class HttpListenerInitializerTest {
     }
 
     @Test
-    @DisplayName("GIVEN a first line that is neither the preface nor an HTTP/1.x request line WHEN it arrives THEN the connection closes with nothing written")
+    @DisplayName("GIVEN a first line that is neither the preface nor an HTTP/1.x request line WHEN it arrives THEN the connection closes with nothing written, and is reported once")
     void invalidPrefaceCloses() {
-        EmbeddedChannel channel = channel();
+        AtomicInteger notHttp = new AtomicInteger();
+        EmbeddedChannel channel = new EmbeddedChannel(new HttpListenerInitializer(HttpLimits.DEFAULT,
+                ChannelInboundHandlerAdapter::new, metrics.connections(Direction.OUTBOUND), ch -> null, null,
+                notHttp::incrementAndGet));
 
         channel.writeInbound(Unpooled.copiedBuffer("INVALID CONNECTION PREFACE\r\n\r\n", StandardCharsets.US_ASCII));
 
         assertThat(channel.isOpen()).isFalse();
         assertThat((Object) channel.readOutbound()).isNull();
+        assertThat(notHttp).hasValue(1);
+        channel.finishAndReleaseAll();
+    }
+
+    @Test
+    @DisplayName("GIVEN an HTTP/1.1 request line WHEN it arrives THEN nothing is reported as not HTTP")
+    void http1IsNotReported() {
+        AtomicInteger notHttp = new AtomicInteger();
+        EmbeddedChannel channel = new EmbeddedChannel(new HttpListenerInitializer(HttpLimits.DEFAULT,
+                ChannelInboundHandlerAdapter::new, metrics.connections(Direction.OUTBOUND), ch -> null, null,
+                notHttp::incrementAndGet));
+
+        channel.writeInbound(Unpooled.copiedBuffer("GET / HTTP/1.1\r\n", StandardCharsets.US_ASCII));
+
+        assertThat(channel.isOpen()).isTrue();
+        assertThat(notHttp).hasValue(0);
         channel.finishAndReleaseAll();
     }
 

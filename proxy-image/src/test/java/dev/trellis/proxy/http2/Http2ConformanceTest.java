@@ -4,8 +4,10 @@ import static dev.trellis.proxy.fixtures.H2FrameProbe.code;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trellis.proxy.ProxyServer;
+import dev.trellis.proxy.metrics.ProxyMetrics;
 import dev.trellis.proxy.fixtures.H2FrameProbe;
 import dev.trellis.proxy.fixtures.Mesh;
+import dev.trellis.proxy.fixtures.StaticSnapshotSource;
 import dev.trellis.proxy.fixtures.UpstreamServer;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2Error;
@@ -14,6 +16,8 @@ import io.netty.handler.codec.http2.Http2Headers;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -33,6 +37,7 @@ class Http2ConformanceTest {
 
     private static final Duration QUIET = Duration.ofSeconds(3);
 
+    static final ProxyMetrics metrics = ProxyMetrics.builder().jvmMeters(false).build();
     static UpstreamServer app;
     static ProxyServer proxy;
 
@@ -40,12 +45,15 @@ class Http2ConformanceTest {
     static void start() throws Exception {
         app = UpstreamServer.http1("app", r -> r.uri().startsWith("/hang") ? UpstreamServer.hang()
                 : UpstreamServer.ok("app"));
-        proxy = Mesh.start(Mesh.spec("").snapshotWithApp(app.port()));
+        proxy = ProxyServer.builder(new StaticSnapshotSource(Mesh.spec("").snapshotWithApp(app.port())))
+                .bindAddress("127.0.0.1").outboundPort(0).inboundPort(0).eventLoops(2).metrics(metrics)
+                .build().start();
     }
 
     @AfterAll
     static void stop() {
         proxy.close();
+        metrics.close();
         app.close();
     }
 
@@ -213,13 +221,22 @@ class Http2ConformanceTest {
     }
 
     @Test
-    @DisplayName("GIVEN a connection WHEN it opens with an invalid preface (neither HTTP/2 nor an HTTP/1.x request line) THEN it is closed without a byte sent")
+    @DisplayName("GIVEN a connection WHEN it opens with an invalid preface (neither HTTP/2 nor an HTTP/1.x request line) THEN it is closed without a byte sent, and counted as a malformed request")
     void invalidPreface() throws Exception {
+        double before = malformedRequests();
         try (H2FrameProbe probe = H2FrameProbe.connectSilently(proxy.inboundPort())) {
             probe.send("INVALID CONNECTION PREFACE\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
 
             assertThat(probe.readRawToClose(QUIET)).isEmpty();
         }
+        assertThat(malformedRequests()).isEqualTo(before + 1);
+    }
+
+    private static double malformedRequests() {
+        Matcher counter = Pattern.compile("trellis_proxy_bad_requests_total\\{[^}]*reason=\"malformed\"[^}]*} ([0-9.]+)")
+                .matcher(metrics.scrape());
+        assertThat(counter.find()).as("bad requests counter in the scrape").isTrue();
+        return Double.parseDouble(counter.group(1));
     }
 
     @Test
