@@ -7,6 +7,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.timeout.IdleStateEvent;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.util.Optional;
@@ -59,6 +60,16 @@ final class TcpFrontendHandler extends TcpRelayHandler {
             }
         });
         ctx.fireChannelActive();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event instanceof IdleStateEvent) {
+            meters.idleClosed();
+            ctx.close();
+            return;
+        }
+        super.userEventTriggered(ctx, event);
     }
 
     @Override

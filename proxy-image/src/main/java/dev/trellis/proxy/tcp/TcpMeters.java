@@ -19,6 +19,7 @@ public final class TcpMeters {
     private final Counter connectTimeouts;
     private final Counter connectRefusals;
     private final Counter noHost;
+    private final Counter idleClosed;
     private final Counter bytesReceived;
     private final Counter bytesSent;
 
@@ -30,6 +31,8 @@ public final class TcpMeters {
         connectTimeouts = failures(registry, cluster, "timeout");
         connectRefusals = failures(registry, cluster, "refused");
         noHost = failures(registry, cluster, "no_host");
+        idleClosed = Counter.builder("trellis.proxy.tcp.idle.closed").tag("cluster", cluster)
+                .description("TCP connections closed after carrying nothing for the idle timeout").register(registry);
         bytesReceived = Counter.builder("trellis.proxy.tcp.bytes.received").tag("cluster", cluster)
                 .baseUnit("bytes").description("Bytes from callers relayed upstream").register(registry);
         bytesSent = Counter.builder("trellis.proxy.tcp.bytes.sent").tag("cluster", cluster)
@@ -60,6 +63,10 @@ public final class TcpMeters {
 
     void noHost() {
         noHost.increment();
+    }
+
+    void idleClosed() {
+        idleClosed.increment();
     }
 
     void received(int bytes) {

@@ -3,13 +3,13 @@ package dev.trellis.proxy.tcp;
 import dev.trellis.snapshot.ProxySnapshot;
 import dev.trellis.snapshot.VirtualService;
 import dev.trellis.spec.Protocol;
+import dev.trellis.spec.Timeouts;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -48,14 +48,14 @@ public final class TcpOutboundListeners implements AutoCloseable {
         List<TcpProxy> listeners = new ArrayList<>();
         try {
             for (VirtualService service : tcpServices) {
-                Duration connectTimeout = service.routes().isEmpty() ? Duration.ofSeconds(1)
-                        : service.routes().get(0).timeouts().connect();
+                Timeouts timeouts = service.routes().isEmpty() ? Timeouts.DEFAULT : service.routes().get(0).timeouts();
                 listeners.add(TcpProxy.builder()
                         .eventLoopGroup(group)
                         .bindAddress(bindAddress)
                         .port(service.port())
                         .upstreams(SnapshotUpstreamPicker.of(current, service.name()))
-                        .connectTimeout(connectTimeout)
+                        .connectTimeout(timeouts.connect())
+                        .idleTimeout(timeouts.idle())
                         .cluster(service.name())
                         .meterRegistry(registry)
                         .start());

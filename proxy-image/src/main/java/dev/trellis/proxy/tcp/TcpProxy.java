@@ -1,5 +1,6 @@
 package dev.trellis.proxy.tcp;
 
+import dev.trellis.spec.Timeouts;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
@@ -12,9 +13,11 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A listener that relays every accepted connection, byte for byte, to a host the
@@ -37,8 +40,8 @@ import java.util.Objects;
 public final class TcpProxy implements AutoCloseable {
 
     /** Settings every connection's handlers share. */
-    record Settings(UpstreamPicker upstreams, Duration connectTimeout, Class<? extends Channel> socketChannelType,
-                    TcpMeters meters) {
+    record Settings(UpstreamPicker upstreams, Duration connectTimeout, Duration idleTimeout,
+                    Class<? extends Channel> socketChannelType, TcpMeters meters) {
     }
 
     private final Channel serverChannel;
@@ -89,6 +92,7 @@ public final class TcpProxy implements AutoCloseable {
         private int port;
         private UpstreamPicker upstreams;
         private Duration connectTimeout = Duration.ofSeconds(5);
+        private Duration idleTimeout = Timeouts.DEFAULT.idle();
         private String cluster = "tcp";
         private MeterRegistry registry = new CompositeMeterRegistry();
 
@@ -139,6 +143,18 @@ public final class TcpProxy implements AutoCloseable {
             return this;
         }
 
+        /**
+         * How long a connection may carry no byte in either direction before both its sides are
+         * closed; the spec's default (300 s) unless set.
+         */
+        public Builder idleTimeout(Duration idleTimeout) {
+            if (idleTimeout == null || idleTimeout.toMillis() < 1) {
+                throw new IllegalArgumentException("idleTimeout: " + idleTimeout + " (expected: at least PT0.001S)");
+            }
+            this.idleTimeout = idleTimeout;
+            return this;
+        }
+
         /** The cluster name the meters are tagged with. */
         public Builder cluster(String cluster) {
             this.cluster = Objects.requireNonNull(cluster, "cluster");
@@ -159,7 +175,7 @@ public final class TcpProxy implements AutoCloseable {
                 throw new IllegalStateException("upstreams: null (expected: an UpstreamPicker)");
             }
             TcpMeters meters = new TcpMeters(registry, cluster);
-            Settings settings = new Settings(upstreams, connectTimeout, socketChannelType, meters);
+            Settings settings = new Settings(upstreams, connectTimeout, idleTimeout, socketChannelType, meters);
             ChannelGroup connections = new DefaultChannelGroup(group.next());
             Channel channel = new ServerBootstrap()
                     .group(group)
@@ -171,6 +187,9 @@ public final class TcpProxy implements AutoCloseable {
                         @Override
                         protected void initChannel(Channel ch) {
                             connections.add(ch);
+                            // Reads from the caller and writes to it: idle means neither direction moved.
+                            ch.pipeline().addLast("tcp-idle", new IdleStateHandler(0, 0,
+                                    settings.idleTimeout().toNanos(), TimeUnit.NANOSECONDS));
                             ch.pipeline().addLast("tcp-frontend", new TcpFrontendHandler(settings));
                         }
                     })

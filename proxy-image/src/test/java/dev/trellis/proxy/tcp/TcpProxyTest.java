@@ -1,6 +1,7 @@
 package dev.trellis.proxy.tcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.channel.EventLoopGroup;
@@ -183,13 +184,58 @@ class TcpProxyTest {
                 .isEqualTo(1);
     }
 
+    @Test
+    void givenAnIdleTimeout_whenAConnectionCarriesNothingThatLong_thenBothSidesAreClosedAndItIsCounted() throws Exception {
+        Upstream echo = upstream(TcpProxyTest::echoUntilEndOfStream);
+        TcpProxy proxy = proxy(echo.address(), Duration.ofSeconds(2), Duration.ofMillis(300));
+
+        try (Socket caller = connect(proxy)) {
+            caller.getOutputStream().write("ping".getBytes());
+            assertThat(caller.getInputStream().readNBytes(4)).isEqualTo("ping".getBytes());
+            long silentSince = System.nanoTime();
+
+            assertThat(readUntilEnd(caller.getInputStream())).isEqualTo("end of stream");
+
+            assertThat(Duration.ofNanos(System.nanoTime() - silentSince)).isGreaterThanOrEqualTo(Duration.ofMillis(250));
+        }
+        awaitNoActiveConnection(proxy);
+        assertThat(registry.get("trellis.proxy.tcp.idle.closed").counter().count()).isEqualTo(1);
+    }
+
+    @Test
+    void givenAnIdleTimeout_whenBytesKeepFlowingPastIt_thenTheConnectionStaysOpen() throws Exception {
+        Upstream echo = upstream(TcpProxyTest::echoUntilEndOfStream);
+        TcpProxy proxy = proxy(echo.address(), Duration.ofSeconds(2), Duration.ofMillis(300));
+
+        try (Socket caller = connect(proxy)) {
+            for (int i = 0; i < 8; i++) {   // 8 x 100 ms: well past the idle timeout, never idle for it
+                caller.getOutputStream().write('x');
+                assertThat(caller.getInputStream().read()).isEqualTo('x');
+                Thread.sleep(100);
+            }
+            assertThat(registry.get("trellis.proxy.tcp.idle.closed").counter().count()).isZero();
+        }
+    }
+
+    @Test
+    void givenAZeroIdleTimeout_whenBuilt_thenItIsRefusedNamingTheSetting() {
+        assertThatThrownBy(() -> TcpProxy.builder().idleTimeout(Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("idleTimeout: PT0S (expected: at least PT0.001S)");
+    }
+
     private TcpProxy proxy(InetSocketAddress upstream, Duration connectTimeout) {
+        return proxy(upstream, connectTimeout, Duration.ofSeconds(300));
+    }
+
+    private TcpProxy proxy(InetSocketAddress upstream, Duration connectTimeout, Duration idleTimeout) {
         TcpProxy proxy = TcpProxy.builder()
                 .eventLoopGroup(group)
                 .bindAddress("127.0.0.1")
                 .port(0)
                 .upstreams(UpstreamPicker.fixed(upstream))
                 .connectTimeout(connectTimeout)
+                .idleTimeout(idleTimeout)
                 .cluster("db/v1")
                 .meterRegistry(registry)
                 .start();
