@@ -15,6 +15,7 @@ import io.netty.handler.codec.http2.Http2ServerUpgradeCodec;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.util.AsciiString;
 import dev.trellis.proxy.idle.DownstreamIdleHandler;
 import java.util.function.Function;
@@ -28,6 +29,9 @@ import java.util.function.Supplier;
  * stream codec, so one forwarding path serves both protocols.
  */
 public final class HttpListenerInitializer extends ChannelInitializer<Channel> {
+
+    /** Stateless (@Sharable): one for every stream of every connection. */
+    private static final Http2StreamFrameToHttpObjectCodec STREAM_CODEC = new Http2StreamFrameToHttpObjectCodec(true, false);
 
     private final HttpLimits limits;
     private final Supplier<ChannelHandler> frontend;
@@ -109,7 +113,18 @@ public final class HttpListenerInitializer extends ChannelInitializer<Channel> {
     }
 
     void installHttp2(ChannelPipeline pipeline) {
-        pipeline.addLast(http2Codec(), new ConnectionAutoRead(), http2Multiplexer(), AnsweredConnectionErrors.INSTANCE);
+        pipeline.addLast(consolidatedFlushes(), http2Codec(), new ConnectionAutoRead(), http2Multiplexer(),
+                AnsweredConnectionErrors.INSTANCE);
+    }
+
+    /**
+     * A stream's response is written while its upstream connection reads, frame by frame (each stream
+     * reads one frame at a time, for backpressure), and each frame's read-complete flushes: without
+     * this, every HEADERS, DATA and trailers frame of a response was a write syscall of its own. Flushes
+     * now wait for the end of the connection's read batch, or of the event loop's round of I/O.
+     */
+    static FlushConsolidationHandler consolidatedFlushes() {
+        return new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true);
     }
 
     private Http2FrameCodec http2Codec() {
@@ -125,7 +140,7 @@ public final class HttpListenerInitializer extends ChannelInitializer<Channel> {
             protected void initChannel(Http2StreamChannel stream) {
                 // Per-stream backpressure: frames wait (and the peer's window stays shut) until read.
                 stream.config().setAutoRead(false);
-                stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true, false), frontend.get());
+                stream.pipeline().addLast(STREAM_CODEC, frontend.get());
             }
         });
     }

@@ -19,6 +19,7 @@ import io.netty.handler.codec.http2.Http2SettingsFrame;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -34,6 +35,9 @@ import java.util.concurrent.TimeUnit;
  * past it, requests wait for a stream or a connection slot, up to the pending limit.
  */
 final class Http2ConnectionPool implements ConnectionPool {
+
+    /** Stateless (@Sharable): one for every stream of every connection. */
+    private static final Http2StreamFrameToHttpObjectCodec STREAM_CODEC = new Http2StreamFrameToHttpObjectCodec(false, false);
 
     private final UpstreamConnector connector;
     private final UpstreamHost host;
@@ -143,6 +147,9 @@ final class Http2ConnectionPool implements ConnectionPool {
             @Override
             protected void initChannel(SocketChannel ch) {
                 ch.pipeline().addLast(
+                        // A request's frames are written while its caller's connection reads, a frame at a time:
+                        // one write syscall per read batch or round of I/O instead of one per frame.
+                        new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true),
                         Http2FrameCodecBuilder.forClient().initialSettings(settings).validateHeaders(false).build(),
                         new Http2MultiplexHandler(new RefusePushHandler()),
                         connection);
@@ -293,6 +300,7 @@ final class Http2ConnectionPool implements ConnectionPool {
     private final class Connection extends ChannelInboundHandlerAdapter {
         private final int connectTimeoutMillis;
         private Channel channel;
+        private Http2StreamChannelBootstrap streamBootstrap;
         private ScheduledFuture<?> settingsTimer;
         private boolean transportReady;
         private boolean settingsReceived;
@@ -368,26 +376,26 @@ final class Http2ConnectionPool implements ConnectionPool {
 
         void open(StreamCallback callback) {
             streams++;
-            UpstreamResponseHandler handler = new UpstreamResponseHandler();
-            new Http2StreamChannelBootstrap(channel)
-                    .option(ChannelOption.AUTO_READ, false)
-                    .handler(new ChannelInitializer<Http2StreamChannel>() {
-                        @Override
-                        protected void initChannel(Http2StreamChannel ch) {
-                            ch.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(false, false), handler);
-                        }
-                    })
-                    .open()
-                    .addListener((Future<Http2StreamChannel> f) -> {
-                        if (f.isSuccess()) {
-                            Stream stream = new Stream(f.getNow(), handler, this);
-                            f.getNow().closeFuture().addListener(stream);
-                            callback.onStream(stream);
-                        } else {
-                            streamClosed();
-                            callback.onStreamFailure(f.cause());
-                        }
-                    });
+            if (streamBootstrap == null) {
+                // One per connection, reused for every stream: only the codec goes in at open, the
+                // stream's own handler right after (the stream opens synchronously on this loop).
+                streamBootstrap = new Http2StreamChannelBootstrap(channel)
+                        .option(ChannelOption.AUTO_READ, false)
+                        .handler(STREAM_CODEC);
+            }
+            streamBootstrap.open().addListener((Future<Http2StreamChannel> f) -> {
+                if (f.isSuccess()) {
+                    Http2StreamChannel ch = f.getNow();
+                    UpstreamResponseHandler handler = new UpstreamResponseHandler();
+                    ch.pipeline().addLast(handler);
+                    Stream stream = new Stream(ch, handler, this);
+                    ch.closeFuture().addListener(stream);
+                    callback.onStream(stream);
+                } else {
+                    streamClosed();
+                    callback.onStreamFailure(f.cause());
+                }
+            });
         }
 
         void streamClosed() {
