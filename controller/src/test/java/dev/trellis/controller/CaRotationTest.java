@@ -11,13 +11,11 @@ import dev.trellis.controller.registry.Registry;
 import dev.trellis.controller.spec.FileSpecReader;
 import dev.trellis.controller.testing.Http;
 import dev.trellis.controller.testing.TestMesh;
+import dev.trellis.testing.time.MutableClock;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -33,7 +31,7 @@ class CaRotationTest {
 
     @TempDir
     Path dir;
-    private final MovableClock clock = new MovableClock(Instant.parse("2026-01-01T00:00:00Z"));
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
     private CaStore store;
     private Controller controller;
 
@@ -102,33 +100,5 @@ class CaRotationTest {
 
     private static List<X509Certificate> trustBundleOf(CaStore store) {
         return List.of(store.load().orElseThrow().active().certificate());
-    }
-
-    /** A clock the test moves forward. */
-    private static final class MovableClock extends Clock {
-        private volatile Instant now;
-
-        MovableClock(Instant start) {
-            this.now = start;
-        }
-
-        void advance(Duration duration) {
-            now = now.plus(duration);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
     }
 }

@@ -17,6 +17,7 @@ import dev.trellis.spec.SpecParameters;
 import dev.trellis.spec.WeightedTarget;
 import dev.trellis.testing.aws.AwsEmulator;
 import dev.trellis.testing.aws.WithAwsEmulator;
+import dev.trellis.testing.time.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;

@@ -16,6 +16,7 @@ import dev.trellis.spec.SpecParameters;
 import dev.trellis.spec.WeightedTarget;
 import dev.trellis.testing.aws.AwsEmulator;
 import dev.trellis.testing.aws.WithAwsEmulator;
+import dev.trellis.testing.time.MutableClock;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;

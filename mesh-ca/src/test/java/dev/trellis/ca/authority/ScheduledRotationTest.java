@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.trellis.ca.authority.MeshCa.ScheduledRotation;
 import dev.trellis.ca.store.CaStore;
-import dev.trellis.ca.testing.MutableClock;
 import dev.trellis.ca.testing.TestMesh;
+import dev.trellis.testing.time.MutableClock;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,4 +1,4 @@
-package dev.trellis.ca.testing;
+package dev.trellis.testing.time;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -6,8 +6,12 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock a test moves forward by hand. */
+/**
+ * A UTC clock that a test moves forward by hand, so that a five-minute canary step or a day of
+ * certificate lifetime takes no time. Safe to read from other threads than the one moving it.
+ */
 public final class MutableClock extends Clock {
+
     private volatile Instant now;
 
     public MutableClock(Instant start) {
