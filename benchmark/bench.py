@@ -625,10 +625,12 @@ def envoy_config(ls: Listeners, up: Upstream) -> str:
             + cluster("upstream_grpc", up.grpc_port, http2=True))
 
 
-def nginx_config(ls: Listeners, up: Upstream, prefix: Path) -> str:
+def nginx_preamble(prefix: Path, comment: str) -> str:
+    """What every nginx configuration of the benchmark shares, up to the open http block: one
+    worker, no access log, its files under prefix, keepalive_requests raised so clients are not
+    reconnected every 1,000 requests."""
     return f"""\
-# nginx: 1 worker, no access log, HTTP/1.1 keep-alive pool to the upstream,
-# keepalive_requests raised so clients are not reconnected every 1,000 requests.
+# {comment}
 daemon off;
 master_process on;
 worker_processes 1;
@@ -644,6 +646,11 @@ http {{
   scgi_temp_path {prefix}/scgi;
   keepalive_requests 1000000;
   keepalive_timeout 75s;
+"""
+
+
+def nginx_config(ls: Listeners, up: Upstream, prefix: Path) -> str:
+    return nginx_preamble(prefix, "nginx: 1 worker, no access log, HTTP/1.1 keep-alive pool to the upstream") + f"""\
   upstream upstream_http {{ server 127.0.0.1:{up.http_port}; keepalive 64; keepalive_requests 1000000; }}
   upstream upstream_grpc {{ server 127.0.0.1:{up.grpc_port}; keepalive 64; keepalive_requests 1000000; }}
   server {{
@@ -949,25 +956,8 @@ def nginx_mtls_configs(ports: MtlsPorts, up: Upstream, client: MeshCertificate, 
     checks the name (it cannot match a URI SAN): see MeshCertificate.expected_host_name."""
 
     def common(prefix: Path, side: str) -> str:
-        return f"""\
-# nginx, {side}: 1 worker, no access log, keepalive_requests raised on every
-# connection; HTTP/1.1 keep-alive pool to the next hop; TLS 1.3 only, mesh CA certificates.
-daemon off;
-master_process on;
-worker_processes 1;
-pid {prefix}/nginx.pid;
-error_log stderr warn;
-events {{ worker_connections 4096; }}
-http {{
-  access_log off;
-  client_body_temp_path {prefix}/client_body;
-  proxy_temp_path {prefix}/proxy;
-  fastcgi_temp_path {prefix}/fastcgi;
-  uwsgi_temp_path {prefix}/uwsgi;
-  scgi_temp_path {prefix}/scgi;
-  keepalive_requests 1000000;
-  keepalive_timeout 75s;
-"""
+        return nginx_preamble(prefix, f"nginx, {side}: 1 worker, no access log, HTTP/1.1 keep-alive pool to the next hop;"
+                                      " TLS 1.3 only, mesh CA certificates")
 
     outbound = common(prefix_out, f"outbound proxy ({CLIENT_SERVICE})") + f"""\
   upstream inbound_mtls {{ server 127.0.0.1:{ports.inbound}; keepalive 64; keepalive_requests 1000000; }}
