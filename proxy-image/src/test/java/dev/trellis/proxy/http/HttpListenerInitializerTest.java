@@ -7,13 +7,27 @@ import dev.trellis.proxy.metrics.ProxyMetrics;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersEncoder;
 import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -163,6 +177,92 @@ class HttpListenerInitializerTest {
         assertThat(channel.isOpen()).isFalse();
         channel.checkException();
         channel.finishAndReleaseAll();
+    }
+
+    @Test
+    @DisplayName("GIVEN an HTTP/2 stream WHEN its response is written and flushed frame by frame outside the connection's read (as an upstream's frames arrive) THEN all of it leaves in one flush of the connection, one write syscall")
+    void responseFramesLeaveInOneFlush() throws Exception {
+        AtomicReference<ChannelHandlerContext> stream = new AtomicReference<>();
+        EmbeddedChannel channel = new EmbeddedChannel(new HttpListenerInitializer(HttpLimits.DEFAULT,
+                () -> new ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void channelActive(ChannelHandlerContext ctx) {
+                        ctx.read();                                        // streams read on request only
+                    }
+
+                    @Override
+                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                        ReferenceCountUtil.release(msg);
+                        stream.set(ctx);
+                    }
+                }, metrics.connections(Direction.OUTBOUND)));
+        // The socket: writes wait for a flush (their promises too), and each flush with data is one write
+        // syscall. Holding them here also keeps EmbeddedChannel from running its pending tasks, a deferred
+        // flush among them, on every write.
+        AtomicInteger flushes = new AtomicInteger();
+        channel.pipeline().addFirst(new ChannelOutboundHandlerAdapter() {
+            private final List<Object> held = new ArrayList<>();
+            private final List<ChannelPromise> promises = new ArrayList<>();
+
+            @Override
+            public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+                held.add(msg);
+                promises.add(promise);
+            }
+
+            @Override
+            public void flush(ChannelHandlerContext ctx) {
+                if (!held.isEmpty()) {
+                    flushes.incrementAndGet();
+                    for (int i = 0; i < held.size(); i++) {
+                        ctx.write(held.get(i), promises.get(i));
+                    }
+                    held.clear();
+                    promises.clear();
+                }
+                ctx.flush();
+            }
+        });
+        channel.writeInbound(Http2CodecUtil.connectionPrefaceBuf());
+        ByteBuf in = Unpooled.buffer();
+        in.writeBytes(new byte[] {0, 0, 0, 4, 0, 0, 0, 0, 0});                       // SETTINGS, empty
+        ByteBuf block = Unpooled.buffer();
+        // Stream 3, not 1: on a channel without a server parent (EmbeddedChannel) Netty takes stream 1 for an h2c upgrade's.
+        new DefaultHttp2HeadersEncoder().encodeHeaders(3, new DefaultHttp2Headers().method("GET").scheme("http")
+                .path("/").authority("echo"), block);
+        in.writeMedium(block.readableBytes()).writeByte(1).writeByte(5).writeInt(3);  // HEADERS, END_STREAM | END_HEADERS
+        in.writeBytes(block);
+        block.release();
+        channel.writeInbound(in);
+        channel.runPendingTasks();
+        assertThat(stream.get()).as("the stream's request reached its frontend").isNotNull();
+        releaseOutbound(channel);
+        flushes.set(0);
+
+        ChannelHandlerContext ctx = stream.get();
+        ctx.writeAndFlush(new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK));
+        ctx.writeAndFlush(new DefaultHttpContent(Unpooled.copiedBuffer("body", StandardCharsets.US_ASCII)));
+        DefaultLastHttpContent trailers = new DefaultLastHttpContent();
+        trailers.trailingHeaders().set("grpc-status", "0");
+        ctx.writeAndFlush(trailers);
+        channel.runPendingTasks();
+
+        assertThat(flushes).as("flushes of the connection for HEADERS, DATA and trailers").hasValue(1);
+        ByteBuf written = Unpooled.buffer();
+        for (ByteBuf out; (out = channel.readOutbound()) != null; out.release()) {
+            written.writeBytes(out);
+        }
+        assertThat(ByteBufUtil.indexOf(Unpooled.wrappedBuffer("body".getBytes(StandardCharsets.US_ASCII)), written))
+                .as("the DATA frame's payload in %s", ByteBufUtil.hexDump(written)).isGreaterThan(0);
+        written.release();
+        channel.checkException();
+        channel.finishAndReleaseAll();
+    }
+
+    private static void releaseOutbound(EmbeddedChannel channel) {
+        for (Object out; (out = channel.readOutbound()) != null; ) {
+            ReferenceCountUtil.release(out);
+        }
     }
 
     @Test
