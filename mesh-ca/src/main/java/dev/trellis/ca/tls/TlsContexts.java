@@ -146,11 +146,6 @@ public final class TlsContexts {
         return false;
     }
 
-    /** Offers the builder's ALPN protocols; kept until every caller says which protocol it speaks. */
-    public SslHandler newOutboundHandler(SpiffeId expectedServer, ByteBufAllocator allocator, String host, int port) {
-        return generation.get().client(expectedServer, null).newHandler(allocator, host, port);
-    }
-
     /**
      * The first handler of an outbound connection to {@code expectedServer} at {@code host:port}
      * that will speak {@code applicationProtocol} ({@code h2} or {@code http/1.1}), the one protocol
@@ -176,8 +171,7 @@ public final class TlsContexts {
 
         SslContext client(SpiffeId expectedServer, String applicationProtocol) {
             return clients.computeIfAbsent(new ClientKey(expectedServer, applicationProtocol),
-                    k -> k.applicationProtocol() == null ? tls.clientContext(key, k.expectedServer())
-                            : tls.clientContext(key, k.expectedServer(), k.applicationProtocol()));
+                    k -> tls.clientContext(key, k.expectedServer(), k.applicationProtocol()));
         }
     }
 
