@@ -568,9 +568,10 @@ def first_line(argv: list[str]) -> str:
 # upstream with connections shared across clients, no access log, no extra
 # request ids, no per-connection request caps that would force reconnects.
 
-def envoy_config(ls: Listeners, up: Upstream) -> str:
-    def listener(name: str, port: int, codec: str, cluster: str) -> str:
-        return f"""\
+def envoy_http_listener(name: str, port: int, codec: str, cluster: str) -> str:
+    """One Envoy listener item (under `listeners:`): an HTTP connection manager routing every
+    request to `cluster`, no request ids, no Envoy headers; every Envoy configuration here uses it."""
+    return f"""\
   - name: {name}
     address: {{socket_address: {{address: 127.0.0.1, port_value: {port}}}}}
     filter_chains:
@@ -595,6 +596,9 @@ def envoy_config(ls: Listeners, up: Upstream) -> str:
               suppress_envoy_headers: true
 """
 
+
+def envoy_config(ls: Listeners, up: Upstream) -> str:
+
     def cluster(name: str, port: int, http2: bool) -> str:
         options = """\
     typed_extension_protocol_options:
@@ -617,9 +621,9 @@ def envoy_config(ls: Listeners, up: Upstream) -> str:
     return ("# Envoy: --concurrency 1 (one worker), no access log, no request-id generation,\n"
             "# no x-envoy-* headers; HTTP/1.1 keep-alive pool to the upstream, h2c for gRPC.\n"
             "static_resources:\n  listeners:\n"
-            + listener("h1", ls.h1, "HTTP1", "upstream")
-            + listener("h2c", ls.h2c, "HTTP2", "upstream")
-            + listener("grpc", ls.grpc, "HTTP2", "upstream_grpc")
+            + envoy_http_listener("h1", ls.h1, "HTTP1", "upstream")
+            + envoy_http_listener("h2c", ls.h2c, "HTTP2", "upstream")
+            + envoy_http_listener("grpc", ls.grpc, "HTTP2", "upstream_grpc")
             + "  clusters:\n"
             + cluster("upstream", up.http_port, http2=False)
             + cluster("upstream_grpc", up.grpc_port, http2=True))
@@ -892,32 +896,7 @@ def envoy_mtls_configs(ports: MtlsPorts, up: Upstream, client: MeshCertificate,
 """
 
     def listener(name: str, port: int, cluster: str, transport: str) -> str:
-        return f"""\
-static_resources:
-  listeners:
-  - name: {name}
-    address: {{socket_address: {{address: 127.0.0.1, port_value: {port}}}}}
-    filter_chains:
-    - filters:
-      - name: envoy.filters.network.http_connection_manager
-        typed_config:
-          "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
-          stat_prefix: {name}
-          codec_type: HTTP1
-          generate_request_id: false
-          route_config:
-            virtual_hosts:
-            - name: all
-              domains: ["*"]
-              routes:
-              - match: {{prefix: "/"}}
-                route: {{cluster: {cluster}}}
-          http_filters:
-          - name: envoy.filters.http.router
-            typed_config:
-              "@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router
-              suppress_envoy_headers: true
-{transport}"""
+        return "static_resources:\n  listeners:\n" + envoy_http_listener(name, port, "HTTP1", cluster) + transport
 
     def cluster(name: str, port: int, transport: str) -> str:
         return f"""\
